@@ -1,0 +1,191 @@
+package events
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// Payload is the typed body of an event.
+type Payload interface {
+	// Type is the event type, e.g. "dues_received".
+	Type() string
+	// Aggregate names the thing the event is about, e.g. "expense:E-17".
+	Aggregate() string
+	// Postings are the double-entry lines the event makes (none for events
+	// that move no money). They always sum to zero.
+	Postings() []Posting
+}
+
+// Posting is one double-entry line: Amount > 0 debits the account, < 0
+// credits it.
+type Posting struct {
+	Account string `json:"account"`
+	Amount  Fen    `json:"amount_fen"`
+}
+
+// Receipt identifies a paper or electronic receipt: unique per union and
+// receipt book (收据本).
+type Receipt struct {
+	Book   string `json:"book"`
+	Number string `json:"number"`
+}
+
+// Via is how money moved: through the bank account (102) or cash (101).
+type Via string
+
+const (
+	ViaBank Via = "bank"
+	ViaCash Via = "cash"
+)
+
+// Account is the asset account money moves through.
+func (v Via) Account() string {
+	if v == ViaCash {
+		return AcctCash
+	}
+	return AcctBank
+}
+
+// OrgOpened starts a union's ledger and adopts its chart of accounts.
+type OrgOpened struct {
+	Name  string `json:"name"`
+	Chart string `json:"chart"`
+}
+
+func (OrgOpened) Type() string        { return "org_opened" }
+func (OrgOpened) Aggregate() string   { return "org" }
+func (OrgOpened) Postings() []Posting { return nil }
+
+// DuesReceived records a member's monthly dues (会费) against a receipt.
+type DuesReceived struct {
+	Member  string  `json:"member"`
+	Period  string  `json:"period"`
+	Amount  Fen     `json:"amount_fen"`
+	Receipt Receipt `json:"receipt"`
+	Via     Via     `json:"via"`
+}
+
+func (DuesReceived) Type() string        { return "dues_received" }
+func (p DuesReceived) Aggregate() string { return "member:" + p.Member }
+func (p DuesReceived) Postings() []Posting {
+	return []Posting{{p.Via.Account(), p.Amount}, {AcctDues, -p.Amount}}
+}
+
+// AllocationReceived records the employer's allocation (拨缴经费, 2% of the
+// wage bill): Gross arrives, Retained is the union's income, Remitted is owed
+// to the upper-level union.
+type AllocationReceived struct {
+	Period   string  `json:"period"`
+	WageBill Fen     `json:"wage_bill_fen"`
+	Gross    Fen     `json:"gross_fen"`
+	Retained Fen     `json:"retained_fen"`
+	Remitted Fen     `json:"remitted_fen"`
+	Receipt  Receipt `json:"receipt"`
+	Via      Via     `json:"via"`
+}
+
+func (AllocationReceived) Type() string        { return "allocation_received" }
+func (p AllocationReceived) Aggregate() string { return "allocation:" + p.Period }
+func (p AllocationReceived) Postings() []Posting {
+	ps := []Posting{{p.Via.Account(), p.Gross}, {AcctAllocation, -p.Retained}}
+	if p.Remitted != 0 {
+		ps = append(ps, Posting{AcctPayableUpper, -p.Remitted})
+	}
+	return ps
+}
+
+// ExpensePaid records money paid out for an expense against an expense
+// account (501–508 and their sub-accounts).
+type ExpensePaid struct {
+	Expense string `json:"expense"`
+	Account string `json:"account"`
+	Amount  Fen    `json:"amount_fen"`
+	Payee   string `json:"payee"`
+	Purpose string `json:"purpose"`
+	Via     Via    `json:"via"`
+}
+
+func (ExpensePaid) Type() string        { return "expense_paid" }
+func (p ExpensePaid) Aggregate() string { return "expense:" + p.Expense }
+func (p ExpensePaid) Postings() []Posting {
+	return []Posting{{p.Account, p.Amount}, {p.Via.Account(), -p.Amount}}
+}
+
+// typeInfo knows how to decode every schema version of one event type and
+// upcast it to the current Go type.
+type typeInfo struct {
+	latest   int
+	decoders map[int]func([]byte) (Payload, error)
+}
+
+// registry lists every event type the ledger writes or has ever written.
+// It is fixed at build time, so it is not mutable state.
+var registry = map[string]typeInfo{
+	"org_opened":          v1[OrgOpened](),
+	"dues_received":       v1[DuesReceived](),
+	"allocation_received": v1[AllocationReceived](),
+	"expense_paid":        v1[ExpensePaid](),
+}
+
+// v1 registers a type whose only schema is version 1. A later version adds
+// a decoder for 2 and turns the version-1 decoder into an upcaster.
+func v1[T Payload]() typeInfo {
+	return typeInfo{latest: 1, decoders: map[int]func([]byte) (Payload, error){
+		1: func(b []byte) (Payload, error) {
+			var p T
+			if err := strictUnmarshal(b, &p); err != nil {
+				return nil, err
+			}
+			return p, nil
+		},
+	}}
+}
+
+func schemaOf(typ string) int { return registry[typ].latest }
+
+// Types lists the known event types.
+func Types() []string {
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k)
+	}
+	return out
+}
+
+// DecodePayload decodes (and upcasts) the payload of a decoded envelope.
+func DecodePayload(env Envelope) (Payload, error) {
+	t, ok := registry[env.Type]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownType, env.Type)
+	}
+	dec, ok := t.decoders[env.Schema]
+	if !ok {
+		return nil, fmt.Errorf("%w %d for %q", ErrUnknownSchema, env.Schema, env.Type)
+	}
+	p, err := dec(env.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s payload: %v", ErrMalformed, env.Type, err)
+	}
+	return p, nil
+}
+
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("trailing data")
+	}
+	return nil
+}
+
+// Receipted is implemented by payloads that consume a receipt number.
+type Receipted interface {
+	ReceiptRef() Receipt
+}
+
+func (p DuesReceived) ReceiptRef() Receipt       { return p.Receipt }
+func (p AllocationReceived) ReceiptRef() Receipt { return p.Receipt }

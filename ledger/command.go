@@ -1,0 +1,132 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+
+	"github.com/unionledger/unionledger/events"
+)
+
+// Command is a request to change the ledger, as clients send it. Data is
+// specific to Type. ID is chosen by the client and makes retries safe: the
+// same ID with the same content returns the original result, forever.
+type Command struct {
+	ID    string          `json:"id"`
+	Type  string          `json:"type"`
+	Org   string          `json:"org"`
+	Actor string          `json:"actor"`
+	Date  string          `json:"date"`
+	Data  json.RawMessage `json:"data"`
+}
+
+// MaxCommandBytes bounds one command's encoded size.
+const MaxCommandBytes = 64 << 10
+
+// ParseCommand decodes one command strictly: unknown fields, trailing data
+// and missing envelope fields are refused with CodeMalformed or CodeInvalid.
+func ParseCommand(b []byte) (Command, error) {
+	if len(b) > MaxCommandBytes {
+		return Command{}, Errorf(CodeTooLarge, "command is %d bytes, the limit is %d", len(b), MaxCommandBytes)
+	}
+	var c Command
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Command{}, Errorf(CodeMalformed, "command is not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return Command{}, Errorf(CodeMalformed, "command has trailing data after the JSON object")
+	}
+	return c, c.check()
+}
+
+// check validates the envelope of a command (not its data).
+func (c Command) check() error {
+	if _, ok := deciders[c.Type]; !ok {
+		return Errorf(CodeUnknownCommand, "unknown command type %q", c.Type)
+	}
+	switch {
+	case !events.ValidID(c.ID):
+		return Errorf(CodeInvalid, "command id %q: 1–64 letters, digits, '.', '_', ':' or '-'", c.ID)
+	case !events.ValidOrg(c.Org):
+		return Errorf(CodeInvalid, "org %q: 1–32 lowercase letters, digits or '-'", c.Org)
+	case !events.ValidID(c.Actor):
+		return Errorf(CodeInvalid, "actor %q is not a valid person id", c.Actor)
+	case !events.ValidDate(c.Date):
+		return Errorf(CodeInvalid, "date %q is not an accounting date (YYYY-MM-DD)", c.Date)
+	case len(c.Data) == 0:
+		return Errorf(CodeInvalid, "command %q has no data", c.Type)
+	}
+	return nil
+}
+
+// Hash identifies the content of a command (everything but the id), so a
+// reused id with other content can be told from a retry.
+func (c Command) Hash() (string, error) {
+	var data bytes.Buffer
+	if err := json.Compact(&data, c.Data); err != nil {
+		return "", Errorf(CodeMalformed, "command data is not valid JSON: %v", err)
+	}
+	b, err := events.Canonical(struct {
+		Type, Org, Actor, Date string
+		Data                   json.RawMessage
+	}{c.Type, c.Org, c.Actor, c.Date, data.Bytes()})
+	if err != nil {
+		return "", err
+	}
+	return events.HashOf(b), nil
+}
+
+// decodeData strictly decodes command data into v.
+func decodeData(c Command, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(c.Data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return Errorf(CodeInvalid, "%s: field %q has the wrong type (%s)", c.Type, ute.Field, ute.Value)
+		}
+		return Errorf(CodeMalformed, "%s: data: %v", c.Type, err)
+	}
+	if dec.More() {
+		return Errorf(CodeMalformed, "%s: trailing data", c.Type)
+	}
+	return nil
+}
+
+// amount parses a positive yuan amount for field name.
+func amount(field, s string) (events.Fen, error) {
+	v, err := events.ParseYuan(s)
+	if err != nil {
+		return 0, ruleErr(CodeInvalidAmount, "money-format", "%s %q: %v", field, s, err)
+	}
+	if v == 0 {
+		return 0, ruleErr(CodeInvalidAmount, "money-format", "%s must be more than zero", field)
+	}
+	return v, nil
+}
+
+// Result is what an accepted command produced.
+type Result struct {
+	Command   string     `json:"command"`
+	Events    []EventRef `json:"events"`
+	Duplicate bool       `json:"duplicate,omitempty"`
+}
+
+// EventRef points at one appended event.
+type EventRef struct {
+	Seq  uint64 `json:"seq"`
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	Hash string `json:"hash"`
+}
+
+// fmtPeriod checks a YYYY-MM period.
+func validPeriod(p string) bool {
+	return len(p) == 7 && events.ValidDate(p+"-01")
+}
+
+func errField(cmd, field, why string) error {
+	return Errorf(CodeInvalid, "%s: %s %s", cmd, field, why)
+}

@@ -1,0 +1,78 @@
+// Package ledger is the write side: commands, the rules that decide them,
+// the per-org state they decide on and the append path that turns decided
+// events into an ordered, hash-chained, durable log.
+package ledger
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, documented error code. Clients switch on it; the
+// message is for people. docs/api.md lists every code.
+type Code string
+
+// Error codes. They never change meaning once published.
+const (
+	CodeMalformed       Code = "malformed"         // the request is not valid JSON of the right shape
+	CodeTooLarge        Code = "too_large"         // the request body or batch is over its limit
+	CodeUnknownCommand  Code = "unknown_command"   // no such command type
+	CodeUnknownOrg      Code = "unknown_org"       // the org has not been opened
+	CodeOrgExists       Code = "org_exists"        // open_org for an org that is already open
+	CodeInvalid         Code = "invalid"           // a field is missing or malformed
+	CodeInvalidAmount   Code = "invalid_amount"    // an amount is not a positive decimal yuan string
+	CodeUnknownAccount  Code = "unknown_account"   // not a postable account of the org's chart
+	CodeDuplicateRecpt  Code = "duplicate_receipt" // receipt number already used in that book
+	CodeOverdraft       Code = "overdraft"         // a payment would take a fund below zero
+	CodeCommandIDReused Code = "command_id_reused" // same command id, different command
+	CodeNotFound        Code = "not_found"         // a queried thing does not exist
+	CodeUnavailable     Code = "unavailable"       // the ledger is starting, stopping or cannot reach its log
+	CodeInternal        Code = "internal"          // a bug or a broken invariant; see the server log
+)
+
+// Error is the one error type of the ledger. Rule names the rule of
+// docs/rules.md that refused the command, where one did.
+type Error struct {
+	Code    Code
+	Rule    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Rule != "" {
+		return fmt.Sprintf("%s: %s (rule %s)", e.Code, e.Message, e.Rule)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf builds a coded error.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ruleErr builds a coded error that names the rule it enforces.
+func ruleErr(code Code, rule, format string, args ...any) *Error {
+	return &Error{Code: code, Rule: rule, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, CodeInternal for uncoded errors.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the human message of err; uncoded errors are not
+// shown to clients, since they may carry internals.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Rule != "" {
+			return e.Message + " (rule " + e.Rule + ")"
+		}
+		return e.Message
+	}
+	return "internal error"
+}

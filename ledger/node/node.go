@@ -1,0 +1,223 @@
+// Package node assembles a running ledger: NATS (embedded or external),
+// the JetStream log, the Pebble store, the projector and the append
+// service, with start-up reconciliation between the log and the store.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+	natsgo "github.com/nats-io/nats.go"
+
+	"github.com/unionledger/unionledger/events"
+	"github.com/unionledger/unionledger/ledger"
+	"github.com/unionledger/unionledger/ledger/nats"
+	"github.com/unionledger/unionledger/projections"
+)
+
+// Config configures a node.
+type Config struct {
+	// DataDir holds jetstream/ (embedded server) and pebble/.
+	DataDir string
+	// NatsURL points at an external NATS server or cluster; empty runs the
+	// embedded server.
+	NatsURL string
+	// NatsListen exposes the embedded server on host:port; empty = none.
+	NatsListen string
+	// SyncAlways makes the embedded JetStream fsync every message.
+	SyncAlways bool
+	// Replicas of the stream when it is created (external clusters: 3).
+	Replicas int
+	// PebbleFS replaces the disk under Pebble (crash tests).
+	PebbleFS vfs.FS
+	Logger   *slog.Logger
+}
+
+// Node is a running ledger.
+type Node struct {
+	Service *ledger.Service
+	Store   *projections.Store
+	Log     *nats.Log
+
+	log    *slog.Logger
+	emb    *nats.Embedded
+	nc     *natsgo.Conn
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Start opens everything, reconciles the log and the store, starts the
+// projector and waits until the store has caught up with the log, so the
+// first command decides on complete state.
+func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	n := &Node{log: log}
+	defer func() {
+		if err != nil {
+			n.Close()
+		}
+	}()
+	if cfg.NatsURL == "" {
+		dir := filepath.Join(cfg.DataDir, "jetstream")
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("node: %w", err)
+		}
+		n.emb, err = nats.StartEmbedded(ctx, nats.ServerConfig{StoreDir: dir, SyncAlways: cfg.SyncAlways, Listen: cfg.NatsListen}, nil)
+		if err != nil {
+			return nil, err
+		}
+		n.nc, err = n.emb.Connect("unionledger")
+	} else {
+		n.nc, err = natsgo.Connect(cfg.NatsURL, natsgo.Name("unionledger"), natsgo.MaxReconnects(-1))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("node: connect to nats: %w", err)
+	}
+	if n.Log, err = nats.Open(ctx, n.nc, cfg.Replicas); err != nil {
+		return nil, err
+	}
+	if n.Store, err = projections.Open(filepath.Join(cfg.DataDir, "pebble"), projections.Options{FS: cfg.PebbleFS}); err != nil {
+		return nil, err
+	}
+	if err := n.reconcile(ctx); err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.runProjector(pctx)
+	}()
+	last, err := n.Log.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Store.WaitApplied(ctx, last); err != nil {
+		return nil, fmt.Errorf("node: catching up with the log: %w", err)
+	}
+	n.Service = ledger.NewService(n.Log, n.Store, ledger.Config{Logger: log})
+	log.Info("ledger ready", "stream_last_seq", last, "applied", n.Store.Applied())
+	return n, nil
+}
+
+// runProjector keeps the projector running; a broken chain stops it for
+// good (the store reports it), anything else is retried.
+func (n *Node) runProjector(ctx context.Context) {
+	p := projections.NewProjector(n.Store, n.log)
+	for {
+		err := p.Run(ctx, n.Log)
+		if ctx.Err() != nil {
+			return
+		}
+		var ce *projections.ChainError
+		if errors.As(err, &ce) {
+			return
+		}
+		n.log.Warn("projector restarting", "err", err)
+		select {
+		case <-time.After(200 * time.Millisecond):
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// reconcile makes the log hold every event the store holds. JetStream
+// fsyncs in the background, so after a power loss it may have lost a tail
+// that Pebble (which commits with fsync before a command is acknowledged)
+// still has: those events are republished with their original ids and bytes.
+// Events the log has beyond the store are simply projected afterwards.
+func (n *Node) reconcile(ctx context.Context) error {
+	last, err := n.Log.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if applied := n.Store.Applied(); applied > last {
+		n.log.Warn("log is shorter than the store: JetStream lost its tail", "stream_last_seq", last, "store_checkpoint", applied)
+		n.Store.Rewind(last)
+	}
+	heads, err := n.Store.Orgs()
+	if err != nil {
+		return err
+	}
+	for org, head := range heads {
+		raw, ok, err := n.Log.LastOfOrg(ctx, org)
+		if err != nil {
+			return err
+		}
+		var logSeq, expect uint64
+		if ok {
+			env, err := events.Decode(raw.Data)
+			if err != nil {
+				return fmt.Errorf("node: last event of %s in the log (stream seq %d): %w", org, raw.StreamSeq, err)
+			}
+			logSeq, expect = env.Seq, raw.StreamSeq
+			if env.Seq <= head.Seq {
+				st, ok, err := n.Store.Event(org, env.Seq)
+				if err != nil {
+					return err
+				}
+				if !ok || events.HashOf(st.Data) != env.Hash {
+					return fmt.Errorf("node: org %s seq %d differs between the log and the store: refusing to start (run verify)", org, env.Seq)
+				}
+			}
+		}
+		if logSeq >= head.Seq {
+			continue
+		}
+		n.log.Warn("republishing events the log lost", "org", org, "from", logSeq+1, "to", head.Seq)
+		var rerr error
+		err = n.Store.Events(org, logSeq+1, head.Seq, func(seq uint64, st events.Stored) bool {
+			env, derr := events.Decode(st.Data)
+			if derr != nil {
+				rerr = derr
+				return false
+			}
+			expect, rerr = n.Log.Republish(ctx, org, expect, ledger.Message{Env: env, Data: st.Data})
+			return rerr == nil
+		})
+		if err != nil {
+			return err
+		}
+		if rerr != nil {
+			return fmt.Errorf("node: republish %s: %w", org, rerr)
+		}
+	}
+	return nil
+}
+
+// NATS returns the node's client connection.
+func (n *Node) NATS() *natsgo.Conn { return n.nc }
+
+// Close stops the node in order: no new commands, projector, store, NATS.
+func (n *Node) Close() {
+	if n.Service != nil {
+		n.Service.Close()
+	}
+	if n.cancel != nil {
+		n.cancel()
+	}
+	n.wg.Wait()
+	if n.Store != nil {
+		if err := n.Store.Close(); err != nil {
+			n.log.Warn("closing store", "err", err)
+		}
+	}
+	if n.nc != nil {
+		n.nc.Close()
+	}
+	if n.emb != nil {
+		n.emb.Shutdown()
+	}
+}

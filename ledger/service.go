@@ -1,0 +1,351 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/unionledger/unionledger/events"
+)
+
+// Head is the last durable event of an org, as the projector recorded it.
+type Head struct {
+	Seq       uint64 // org sequence of the last event, 0 if none
+	StreamSeq uint64 // its JetStream sequence, the optimistic-concurrency token
+	Hash      string // its hash, the next event's prev
+}
+
+// Store is what the append path needs from the durable read side.
+type Store interface {
+	State
+	// Head returns the org's last durable event.
+	Head(org string) (Head, error)
+	// CommandResult returns the result and content hash of an applied
+	// command, or ok=false.
+	CommandResult(org, commandID string) (res Result, hash string, ok bool, err error)
+	// WaitApplied blocks until every stream sequence up to seq is durable
+	// in the store.
+	WaitApplied(ctx context.Context, streamSeq uint64) error
+}
+
+// Message is one sealed event ready to publish.
+type Message struct {
+	Env  events.Envelope
+	Data []byte
+}
+
+// Log is the append-only event log.
+type Log interface {
+	// Append publishes msgs (all of one org) atomically, only if the org's
+	// last stream sequence is still expect. It returns the stream sequence
+	// of the last message, or a *ConflictError.
+	Append(ctx context.Context, org string, expect uint64, msgs []Message) (uint64, error)
+}
+
+// ConflictError says another writer appended to the org first.
+type ConflictError struct{ Last uint64 }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("org log moved on: last stream sequence is %d", e.Last)
+}
+
+// MaxGroupEvents bounds the events of one atomic append (JetStream's atomic
+// batch limit).
+const MaxGroupEvents = 1000
+
+// Config tunes the append path.
+type Config struct {
+	// Now and NewID default to the wall clock and UUIDv7.
+	Now   func() time.Time
+	NewID func() string
+	// MaxRetries bounds conflict retries of one group.
+	MaxRetries int
+	Logger     *slog.Logger
+}
+
+// Service accepts commands and appends their events. Commands of one org
+// are decided and appended by one writer goroutine in groups: every command
+// waiting while the previous group was being made durable goes into the next
+// atomic batch (group commit), so throughput grows with load while each
+// command still sees the effects of all commands before it.
+type Service struct {
+	log   Log
+	store Store
+	cfg   Config
+
+	mu      sync.Mutex
+	writers map[string]*writer
+	closed  bool
+	wg      sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+// NewService builds the append path over a log and a store.
+func NewService(l Log, s Store, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = 50
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{log: l, store: s, cfg: cfg, writers: map[string]*writer{}, ctx: ctx, cancel: cancel}
+}
+
+// Close stops the writers; commands in flight fail with CodeUnavailable.
+func (s *Service) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+}
+
+type request struct {
+	cmd  Command
+	hash string
+	done chan outcome
+}
+
+type outcome struct {
+	res Result
+	err error
+}
+
+// Submit decides and appends one command. It returns once the command's
+// events are durable (or it was refused, or ctx ended). A retried command
+// with the same id and content returns the original result.
+func (s *Service) Submit(ctx context.Context, cmd Command) (Result, error) {
+	if err := cmd.check(); err != nil {
+		return Result{}, err
+	}
+	h, err := cmd.Hash()
+	if err != nil {
+		return Result{}, err
+	}
+	w, err := s.writer(cmd.Org)
+	if err != nil {
+		return Result{}, err
+	}
+	req := &request{cmd: cmd, hash: h, done: make(chan outcome, 1)}
+	select {
+	case w.queue <- req:
+	case <-ctx.Done():
+		return Result{}, Errorf(CodeUnavailable, "command not submitted: %v", ctx.Err())
+	case <-s.ctx.Done():
+		return Result{}, Errorf(CodeUnavailable, "the ledger is shutting down")
+	}
+	select {
+	case o := <-req.done:
+		return o.res, o.err
+	case <-ctx.Done():
+		// The command may still be appended; retrying with the same id is safe.
+		return Result{}, Errorf(CodeUnavailable, "gave up waiting for the command to become durable: %v (retry with the same id)", ctx.Err())
+	}
+}
+
+func (s *Service) writer(org string) (*writer, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, Errorf(CodeUnavailable, "the ledger is shutting down")
+	}
+	w, ok := s.writers[org]
+	if !ok {
+		w = &writer{svc: s, org: org, queue: make(chan *request, 4096)}
+		s.writers[org] = w
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			w.run(s.ctx)
+		}()
+	}
+	return w, nil
+}
+
+// writer serialises the commands of one org inside this process. Across
+// processes, the expected-last-sequence check of the log does.
+type writer struct {
+	svc   *Service
+	org   string
+	queue chan *request
+}
+
+func (w *writer) run(ctx context.Context) {
+	for {
+		var first *request
+		select {
+		case first = <-w.queue:
+		case <-ctx.Done():
+			w.drainClosed()
+			return
+		}
+		group := []*request{first}
+	fill:
+		for len(group) < MaxGroupEvents {
+			select {
+			case r := <-w.queue:
+				group = append(group, r)
+			default:
+				break fill
+			}
+		}
+		w.process(ctx, group)
+	}
+}
+
+func (w *writer) drainClosed() {
+	for {
+		select {
+		case r := <-w.queue:
+			r.done <- outcome{err: Errorf(CodeUnavailable, "the ledger is shutting down")}
+		default:
+			return
+		}
+	}
+}
+
+// process decides a group against fresh state and appends it, retrying on
+// conflicts. Requests it cannot fit in one batch are decided in the next
+// round of the same call.
+func (w *writer) process(ctx context.Context, group []*request) {
+	for len(group) > 0 {
+		rest, err := w.appendGroup(ctx, group)
+		if err != nil {
+			for _, r := range group {
+				r.done <- outcome{err: err}
+			}
+			return
+		}
+		group = rest
+	}
+}
+
+// appendGroup appends as many requests of group as fit in one batch, answers
+// them, and returns the ones left over.
+func (w *writer) appendGroup(ctx context.Context, group []*request) ([]*request, error) {
+	s := w.svc
+	for attempt := 0; ; attempt++ {
+		head, err := s.store.Head(w.org)
+		if err != nil {
+			return group, err
+		}
+		ov := newOverlay(s.store)
+		var (
+			msgs    []Message
+			answers = make(map[*request]outcome, len(group))
+			pending = map[string]*request{} // command id → request that appends it
+			follow  = map[*request]*request{}
+			prev    = head.Hash
+			seq     = head.Seq
+			used    int
+		)
+		if prev == "" {
+			prev = events.ZeroHash
+		}
+		now := s.cfg.Now()
+		for _, r := range group {
+			if first, ok := pending[r.cmd.ID]; ok {
+				if first.hash != r.hash {
+					answers[r] = outcome{err: reused(r.cmd.ID)}
+				} else {
+					follow[r] = first
+				}
+				used++
+				continue
+			}
+			if res, h, ok, err := s.store.CommandResult(w.org, r.cmd.ID); err != nil {
+				answers[r] = outcome{err: err}
+				used++
+				continue
+			} else if ok {
+				if h != r.hash {
+					answers[r] = outcome{err: reused(r.cmd.ID)}
+				} else {
+					res.Duplicate = true
+					answers[r] = outcome{res: res}
+				}
+				used++
+				continue
+			}
+			drafts, err := Decide(ov, r.cmd)
+			if err != nil {
+				answers[r] = outcome{err: err}
+				used++
+				continue
+			}
+			if len(drafts) > MaxGroupEvents {
+				answers[r] = outcome{err: Errorf(CodeTooLarge, "command would append %d events, the limit is %d", len(drafts), MaxGroupEvents)}
+				used++
+				continue
+			}
+			if len(msgs)+len(drafts) > MaxGroupEvents {
+				break // the rest goes into the next batch
+			}
+			res := Result{Command: r.cmd.ID}
+			for _, d := range drafts {
+				seq++
+				env, data, err := events.Seal(d, events.Meta{
+					ID: s.cfg.NewID(), Org: w.org, Seq: seq, Recorded: now, Actor: r.cmd.Actor,
+					Command: r.cmd.ID, CommandHash: r.hash, Prev: prev,
+				})
+				if err != nil {
+					return group, fmt.Errorf("ledger: seal: %w", err)
+				}
+				prev = env.Hash
+				msgs = append(msgs, Message{Env: env, Data: data})
+				res.Events = append(res.Events, EventRef{Seq: env.Seq, ID: env.ID, Type: env.Type, Hash: env.Hash})
+				ov.apply(w.org, d.Payload)
+			}
+			pending[r.cmd.ID] = r
+			answers[r] = outcome{res: res}
+			used++
+		}
+		if len(msgs) > 0 {
+			last, err := s.log.Append(ctx, w.org, head.StreamSeq, msgs)
+			var conflict *ConflictError
+			if errors.As(err, &conflict) && attempt < s.cfg.MaxRetries {
+				s.cfg.Logger.Debug("append conflict, retrying on fresh state", "org", w.org, "last", conflict.Last, "attempt", attempt)
+				if err := s.store.WaitApplied(ctx, conflict.Last); err != nil {
+					return group, Errorf(CodeUnavailable, "waiting for the store: %v", err)
+				}
+				continue
+			}
+			if err != nil {
+				if conflict != nil {
+					return group, Errorf(CodeUnavailable, "org %s is contended: gave up after %d retries", w.org, attempt)
+				}
+				return group, Errorf(CodeUnavailable, "append to the log failed: %v", err)
+			}
+			if err := s.store.WaitApplied(ctx, last); err != nil {
+				return group, Errorf(CodeUnavailable, "appended but not yet durable: %v (retry with the same id)", err)
+			}
+		}
+		for _, r := range group[:used] {
+			if first, ok := follow[r]; ok {
+				o := answers[first]
+				o.res.Duplicate = o.err == nil
+				r.done <- o
+				continue
+			}
+			r.done <- answers[r]
+		}
+		return group[used:], nil
+	}
+}
+
+func reused(id string) error {
+	return ruleErr(CodeCommandIDReused, "idempotent-commands", "command id %q was already used for a different command", id)
+}

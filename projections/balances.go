@@ -1,0 +1,184 @@
+package projections
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/unionledger/unionledger/events"
+)
+
+// orgs keeps p/org/<org>: the union's name and chart of accounts.
+type orgs struct{}
+
+func (orgs) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
+	o, ok := p.(events.OrgOpened)
+	if !ok {
+		return nil
+	}
+	b, err := json.Marshal(struct{ Name, Chart string }{o.Name, o.Chart})
+	if err != nil {
+		return err
+	}
+	return tx.Set(key(famProj, "org/", env.Org), b)
+}
+
+// receipts keeps p/rcpt/<org>/<book>0x00<number> → seq, for uniqueness.
+type receipts struct{}
+
+func receiptKey(org string, r events.Receipt) []byte {
+	return key(famProj, "rcpt/", org, "/", r.Book, byte(0), r.Number)
+}
+
+func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
+	r, ok := p.(events.Receipted)
+	if !ok {
+		return nil
+	}
+	return tx.Set(receiptKey(env.Org, r.ReceiptRef()), be8(env.Seq))
+}
+
+// balances keeps, per org and account (debit-positive):
+//
+//	p/bcur/<org>/<acct>                 current balance
+//	p/bal/<org>/<acct>0x00<seq>          balance after each event that posted
+//	p/bd/<org>/<acct>0x00<YYYY-MM-DD>    net change posted with that accounting date
+//	p/bm/<org>/<acct>0x00<YYYY-MM>       net change for that month
+//	p/by/<org>/<acct>0x00<YYYY>          net change for that year
+//
+// "As of seq" is one reverse seek; "as of date" sums at most the years
+// before, the months of the year before, and the days of the month — a few
+// dozen keys however long the history — because events may carry earlier
+// accounting dates than events recorded before them.
+type balances struct{}
+
+func (balances) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
+	for _, ps := range p.Postings() {
+		if err := addInt(tx, key(famProj, "bcur/", env.Org, "/", ps.Account), int64(ps.Amount)); err != nil {
+			return err
+		}
+		cur, err := getInt(tx, key(famProj, "bcur/", env.Org, "/", ps.Account))
+		if err != nil {
+			return err
+		}
+		if err := tx.Set(key(famProj, "bal/", env.Org, "/", ps.Account, byte(0), env.Seq), intVal(cur)); err != nil {
+			return err
+		}
+		for _, b := range []struct{ fam, bucket string }{{"bd/", env.Date}, {"bm/", env.Date[:7]}, {"by/", env.Date[:4]}} {
+			if err := addInt(tx, key(famProj, b.fam, env.Org, "/", ps.Account, byte(0), b.bucket), int64(ps.Amount)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func addInt(tx *Tx, k []byte, d int64) error {
+	v, err := getInt(tx, k)
+	if err != nil {
+		return err
+	}
+	return tx.Set(k, intVal(v+d))
+}
+
+// Balance is the current debit-positive balance of an account.
+func (s *Store) Balance(org, account string) (events.Fen, error) {
+	v, err := getInt(s, key(famProj, "bcur/", org, "/", account))
+	return events.Fen(v), err
+}
+
+// AsOf selects a point in an org's history: after org sequence Seq, or
+// through accounting date Date (YYYY-MM-DD). Zero values mean "now".
+type AsOf struct {
+	Seq  uint64
+	Date string
+}
+
+// AccountBalance is one line of a balance listing.
+type AccountBalance struct {
+	Account events.Account
+	// Debit is the debit-positive balance; Amount is it on the account's
+	// normal side (income shows positive).
+	Debit  events.Fen
+	Amount events.Fen
+}
+
+// Balances lists every account of the org's chart that has postings, as of
+// a point in history.
+func (s *Store) Balances(org string, at AsOf) ([]AccountBalance, error) {
+	info, ok, err := s.Org(org)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("projections: org %q not found", org)
+	}
+	chart, _ := events.ChartByVersion(info.Chart)
+	var out []AccountBalance
+	for _, a := range chart.Accounts() {
+		if _, ok, err := s.Get(key(famProj, "bcur/", org, "/", a.Code)); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		d, err := s.BalanceAsOf(org, a.Code, at)
+		if err != nil {
+			return nil, err
+		}
+		amt := d
+		if a.Normal() == events.Credit {
+			amt = -d
+		}
+		out = append(out, AccountBalance{Account: a, Debit: d, Amount: amt})
+	}
+	return out, nil
+}
+
+// BalanceAsOf returns one account's debit-positive balance at a point.
+func (s *Store) BalanceAsOf(org, account string, at AsOf) (events.Fen, error) {
+	switch {
+	case at.Date != "":
+		return s.balanceAsOfDate(org, account, at.Date)
+	case at.Seq > 0:
+		prefix := key(famProj, "bal/", org, "/", account, byte(0))
+		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: key(prefix, at.Seq+1)})
+		if err != nil {
+			return 0, err
+		}
+		defer it.Close()
+		if !it.Last() {
+			return 0, it.Error()
+		}
+		return events.Fen(int64(binary.BigEndian.Uint64(it.Value()))), nil
+	}
+	return s.Balance(org, account)
+}
+
+func (s *Store) balanceAsOfDate(org, account, date string) (events.Fen, error) {
+	var total int64
+	sum := func(fam, lo, hi string) error {
+		prefix := key(famProj, fam, org, "/", account, byte(0))
+		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: key(prefix, lo), UpperBound: key(prefix, hi)})
+		if err != nil {
+			return err
+		}
+		defer it.Close()
+		for it.First(); it.Valid(); it.Next() {
+			total += int64(binary.BigEndian.Uint64(it.Value()))
+		}
+		return it.Error()
+	}
+	y, m := date[:4], date[:7]
+	if err := sum("by/", "", y); err != nil { // whole years before
+		return 0, err
+	}
+	if err := sum("bm/", y, m); err != nil { // months of this year before this month
+		return 0, err
+	}
+	if err := sum("bd/", m, date+"\x00"); err != nil { // days of this month through date
+		return 0, err
+	}
+	return events.Fen(total), nil
+}

@@ -1,0 +1,240 @@
+package projections
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/unionledger/unionledger/events"
+	"github.com/unionledger/unionledger/ledger"
+)
+
+// Projection folds events into its own part of the p/ key space.
+type Projection interface {
+	Apply(tx *Tx, env events.Envelope, p events.Payload) error
+}
+
+// Source delivers the stream in order, in chunks.
+type Source interface {
+	Read(ctx context.Context, from uint64, max int, fn func([]events.Stored) error) error
+}
+
+// ChainError says the stream does not continue an org's hash chain: a gap,
+// a fork, a bad hash. The projector stops rather than build on it.
+type ChainError struct {
+	StreamSeq uint64
+	Org       string
+	Seq       uint64
+	Reason    string
+}
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("chain broken at stream sequence %d (org %s, seq %d): %s", e.StreamSeq, e.Org, e.Seq, e.Reason)
+}
+
+// Projector applies the stream to the store: for each chunk, one Pebble
+// batch with the event copies, indexes, every projection's changes and the
+// checkpoint, committed with Sync. Events are applied exactly once: an event
+// whose org sequence is already applied is checked for identity and skipped,
+// so redelivery and republishing are harmless.
+type Projector struct {
+	store       *Store
+	projections []Projection
+	log         *slog.Logger
+	// ChunkMax bounds events per commit.
+	ChunkMax int
+}
+
+// NewProjector builds the projector with the standard projections.
+func NewProjector(s *Store, log *slog.Logger) *Projector {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Projector{store: s, log: log, ChunkMax: 4096,
+		projections: []Projection{orgs{}, receipts{}, balances{}}}
+}
+
+// Run consumes from the checkpoint until ctx ends or the chain breaks.
+func (p *Projector) Run(ctx context.Context, src Source) error {
+	from := p.store.Applied() + 1
+	err := src.Read(ctx, from, p.ChunkMax, func(chunk []events.Stored) error {
+		return p.Apply(chunk)
+	})
+	var ce *ChainError
+	if errors.As(err, &ce) {
+		p.log.Error("projector stopped", "err", err)
+		p.store.fail(err)
+	}
+	return err
+}
+
+// Apply projects one chunk of consecutive stream messages and commits it.
+func (p *Projector) Apply(chunk []events.Stored) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	tx := newTx(p.store.db)
+	defer tx.b.Close()
+	heads := map[string]ledger.Head{}
+	for _, raw := range chunk {
+		if raw.StreamSeq <= p.store.Applied() {
+			continue // delivered again after a restart of the consumer
+		}
+		if err := p.applyOne(tx, heads, raw); err != nil {
+			return err
+		}
+	}
+	last := chunk[len(chunk)-1].StreamSeq
+	if last <= p.store.Applied() {
+		return nil
+	}
+	for org, h := range heads {
+		if err := tx.Set(key(famMeta, "head/", org), encodeHead(h)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Set(key(famMeta, "checkpoint"), be8(last)); err != nil {
+		return err
+	}
+	if err := tx.b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("projections: commit: %w", err)
+	}
+	p.store.setApplied(last)
+	return nil
+}
+
+func (p *Projector) head(heads map[string]ledger.Head, org string) (ledger.Head, error) {
+	if h, ok := heads[org]; ok {
+		return h, nil
+	}
+	h, err := p.store.Head(org)
+	if err != nil {
+		return h, err
+	}
+	if h.Hash == "" {
+		h.Hash = events.ZeroHash
+	}
+	heads[org] = h
+	return h, nil
+}
+
+func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, raw events.Stored) error {
+	env, err := events.Decode(raw.Data)
+	if err != nil {
+		return &ChainError{StreamSeq: raw.StreamSeq, Reason: err.Error()}
+	}
+	bad := func(format string, args ...any) error {
+		return &ChainError{StreamSeq: raw.StreamSeq, Org: env.Org, Seq: env.Seq, Reason: fmt.Sprintf(format, args...)}
+	}
+	h, err := p.head(heads, env.Org)
+	if err != nil {
+		return err
+	}
+	if env.Seq <= h.Seq {
+		return p.reapply(tx, heads, h, env, raw, bad)
+	}
+	if env.Seq != h.Seq+1 {
+		return bad("gap: expected seq %d", h.Seq+1)
+	}
+	if env.Prev != h.Hash {
+		return bad("prev %s does not match the hash %s of seq %d", env.Prev, h.Hash, h.Seq)
+	}
+	payload, err := events.DecodePayload(env)
+	if err != nil {
+		return bad("%v", err)
+	}
+	if err := p.writeEvent(tx, env, raw); err != nil {
+		return err
+	}
+	if err := p.writeCommand(tx, env); err != nil {
+		return err
+	}
+	for _, pr := range p.projections {
+		if err := pr.Apply(tx, env, payload); err != nil {
+			return fmt.Errorf("projections: apply %s seq %d: %w", env.Org, env.Seq, err)
+		}
+	}
+	heads[env.Org] = ledger.Head{Seq: env.Seq, StreamSeq: raw.StreamSeq, Hash: env.Hash}
+	return nil
+}
+
+// reapply handles an event already applied: the same event delivered again
+// or republished after JetStream lost its tail. It must be byte-identical to
+// the copy in Pebble; its new stream position replaces the old one.
+func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head, env events.Envelope, raw events.Stored, bad func(string, ...any) error) error {
+	ek := key(famEvent, env.Org, "/", env.Seq)
+	v, ok, err := tx.Get(ek)
+	if err != nil {
+		return err
+	}
+	if !ok || !bytes.Equal(v[8:], raw.Data) {
+		return bad("fork: a different event with this org sequence is already in the ledger")
+	}
+	old := binary.BigEndian.Uint64(v)
+	if old == raw.StreamSeq {
+		return nil
+	}
+	if err := tx.Delete(key(famIndex, "ss/", old)); err != nil {
+		return err
+	}
+	if err := p.writeEvent(tx, env, raw); err != nil {
+		return err
+	}
+	if env.Seq == h.Seq {
+		h.StreamSeq = raw.StreamSeq
+		heads[env.Org] = h
+	}
+	return nil
+}
+
+// writeEvent stores the event copy and its indexes.
+func (p *Projector) writeEvent(tx *Tx, env events.Envelope, raw events.Stored) error {
+	ref := key(env.Org, byte(0), env.Seq)
+	sets := []struct{ k, v []byte }{
+		{key(famEvent, env.Org, "/", env.Seq), key(raw.StreamSeq, raw.Data)},
+		{key(famIndex, "ss/", raw.StreamSeq), ref},
+		{key(famIndex, "id/", env.ID), ref},
+		{key(famIndex, "agg/", env.Org, "/", env.Aggregate, byte(0), env.Seq), nil},
+		{key(famIndex, "act/", env.Org, "/", env.Actor, byte(0), env.Seq), nil},
+		{key(famIndex, "date/", env.Org, "/", env.Date, "/", env.Seq), nil},
+	}
+	for _, s := range sets {
+		if err := tx.Set(s.k, s.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeCommand indexes the command that produced the event, so a retry of
+// the command gets the original result however late it comes.
+func (p *Projector) writeCommand(tx *Tx, env events.Envelope) error {
+	k := key(famIndex, "cmd/", env.Org, "/", env.Command)
+	v, ok, err := tx.Get(k)
+	if err != nil {
+		return err
+	}
+	rec := cmdRecord{Hash: env.CommandHash, First: env.Seq, Count: 1}
+	if ok {
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return err
+		}
+		if rec.Hash != env.CommandHash || rec.First+uint64(rec.Count) != env.Seq {
+			// A command id reused by a later command cannot be appended by the
+			// ledger; keep the first record and let verify report it.
+			return nil
+		}
+		rec.Count++
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return tx.Set(k, b)
+}

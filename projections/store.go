@@ -1,0 +1,291 @@
+// Package projections is the read side: the projector that folds the event
+// stream into Pebble (event copies, indexes, projection state and the
+// checkpoint in one synced batch per chunk) and the queries over it.
+package projections
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/unionledger/unionledger/events"
+	"github.com/unionledger/unionledger/ledger"
+)
+
+// Store is the Pebble database with the projections and the durable
+// progress of the projector. It implements ledger.Store.
+type Store struct {
+	db *pebble.DB
+
+	mu      sync.Mutex
+	applied uint64        // last stream sequence durable in Pebble
+	changed chan struct{} // closed and replaced at every commit
+	failed  error         // set when the projector stops on a broken chain
+}
+
+// Options configures the store.
+type Options struct {
+	// FS replaces the disk, for crash tests (vfs.NewCrashableMem).
+	FS vfs.FS
+}
+
+// Open opens (or creates) the Pebble database in dir.
+func Open(dir string, opts Options) (*Store, error) {
+	po := &pebble.Options{}
+	if opts.FS != nil {
+		po.FS = opts.FS
+	}
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("projections: open pebble %s: %w", dir, err)
+	}
+	s := &Store{db: db, changed: make(chan struct{})}
+	cp, err := getInt(s, key(famMeta, "checkpoint"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.applied = uint64(cp)
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Get reads one key of the committed state.
+func (s *Store) Get(k []byte) ([]byte, bool, error) { return get(s.db, k) }
+
+// Applied is the last stream sequence durable in the store.
+func (s *Store) Applied() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applied
+}
+
+// setApplied publishes progress after a synced commit and wakes waiters.
+func (s *Store) setApplied(seq uint64) {
+	s.mu.Lock()
+	s.applied = seq
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// fail records why the projector stopped; waiters get the error.
+func (s *Store) fail(err error) {
+	s.mu.Lock()
+	s.failed = err
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// Failed returns the projector's fatal error, if any.
+func (s *Store) Failed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+// WaitApplied blocks until stream sequence seq is durable in Pebble.
+func (s *Store) WaitApplied(ctx context.Context, seq uint64) error {
+	for {
+		s.mu.Lock()
+		applied, failed, ch := s.applied, s.failed, s.changed
+		s.mu.Unlock()
+		if failed != nil {
+			return ledger.Errorf(ledger.CodeInternal, "the projector stopped: %v", failed)
+		}
+		if applied >= seq {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Head returns the org's last applied event.
+func (s *Store) Head(org string) (ledger.Head, error) {
+	v, ok, err := s.Get(key(famMeta, "head/", org))
+	if err != nil || !ok {
+		return ledger.Head{}, err
+	}
+	return decodeHead(v)
+}
+
+func encodeHead(h ledger.Head) []byte {
+	return append(append(be8(h.Seq), be8(h.StreamSeq)...), h.Hash...)
+}
+
+func decodeHead(v []byte) (ledger.Head, error) {
+	if len(v) != 16+64 {
+		return ledger.Head{}, errors.New("projections: corrupt head")
+	}
+	return ledger.Head{Seq: binary.BigEndian.Uint64(v), StreamSeq: binary.BigEndian.Uint64(v[8:]), Hash: string(v[16:])}, nil
+}
+
+// Orgs lists every org with at least one event, with its head.
+func (s *Store) Orgs() (map[string]ledger.Head, error) {
+	out := map[string]ledger.Head{}
+	prefix := key(famMeta, "head/")
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper(prefix)})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	for it.First(); it.Valid(); it.Next() {
+		h, err := decodeHead(it.Value())
+		if err != nil {
+			return nil, err
+		}
+		out[string(it.Key()[len(prefix):])] = h
+	}
+	return out, it.Error()
+}
+
+// Event returns the stored bytes and stream sequence of one event.
+func (s *Store) Event(org string, seq uint64) (events.Stored, bool, error) {
+	v, ok, err := s.Get(key(famEvent, org, "/", seq))
+	if err != nil || !ok {
+		return events.Stored{}, ok, err
+	}
+	return events.Stored{StreamSeq: binary.BigEndian.Uint64(v), Data: v[8:]}, true, nil
+}
+
+// Events calls fn for the org's events with seq in [from, to] in order
+// (to = 0 means to the end), stopping early if fn returns false.
+func (s *Store) Events(org string, from, to uint64, fn func(seq uint64, st events.Stored) bool) error {
+	prefix := key(famEvent, org, "/")
+	lo := key(prefix, from)
+	hi := upper(prefix)
+	if to > 0 {
+		hi = key(prefix, to+1)
+	}
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for it.First(); it.Valid(); it.Next() {
+		k, v := it.Key(), it.Value()
+		seq := binary.BigEndian.Uint64(k[len(prefix):])
+		st := events.Stored{StreamSeq: binary.BigEndian.Uint64(v), Data: append([]byte(nil), v[8:]...)}
+		if !fn(seq, st) {
+			break
+		}
+	}
+	return it.Error()
+}
+
+// cmdRecord is the value of i/cmd.
+type cmdRecord struct {
+	Hash  string `json:"hash"`
+	First uint64 `json:"first"`
+	Count int    `json:"count"`
+}
+
+// CommandResult returns the result of an applied command.
+func (s *Store) CommandResult(org, id string) (ledger.Result, string, bool, error) {
+	v, ok, err := s.Get(key(famIndex, "cmd/", org, "/", id))
+	if err != nil || !ok {
+		return ledger.Result{}, "", false, err
+	}
+	var rec cmdRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return ledger.Result{}, "", false, fmt.Errorf("projections: corrupt command record: %w", err)
+	}
+	res := ledger.Result{Command: id}
+	err = s.Events(org, rec.First, rec.First+uint64(rec.Count)-1, func(seq uint64, st events.Stored) bool {
+		env, derr := events.Decode(st.Data)
+		if derr != nil {
+			err = derr
+			return false
+		}
+		res.Events = append(res.Events, ledger.EventRef{Seq: env.Seq, ID: env.ID, Type: env.Type, Hash: env.Hash})
+		return true
+	})
+	return res, rec.Hash, true, err
+}
+
+// Org returns the org's info from the orgs projection.
+func (s *Store) Org(org string) (ledger.OrgInfo, bool, error) {
+	v, ok, err := s.Get(key(famProj, "org/", org))
+	if err != nil || !ok {
+		return ledger.OrgInfo{}, false, err
+	}
+	var info ledger.OrgInfo
+	if err := json.Unmarshal(v, &info); err != nil {
+		return ledger.OrgInfo{}, false, fmt.Errorf("projections: corrupt org record: %w", err)
+	}
+	return info, true, nil
+}
+
+// ReceiptUsed reports whether the receipt number was used.
+func (s *Store) ReceiptUsed(org string, r events.Receipt) (bool, error) {
+	_, ok, err := s.Get(receiptKey(org, r))
+	return ok, err
+}
+
+// Dump writes every key and value of the rebuildable key space (everything
+// but secrets) in key order; two stores with equal dumps hold identical
+// projections.
+func (s *Store) Dump(w interface{ Write([]byte) (int, error) }) error {
+	it, err := s.db.NewIter(nil)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	var buf bytes.Buffer
+	for it.First(); it.Valid(); it.Next() {
+		if bytes.HasPrefix(it.Key(), []byte(famSecret)) {
+			continue
+		}
+		buf.Reset()
+		fmt.Fprintf(&buf, "%q %q\n", it.Key(), it.Value())
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return it.Error()
+}
+
+// Wipe deletes all rebuildable state (events copies, indexes, projections,
+// checkpoint), keeping secrets, so the projector rebuilds from the stream.
+func (s *Store) Wipe() error {
+	b := s.db.NewBatch()
+	for _, fam := range []string{famEvent, famIndex, famMeta, famProj} {
+		if err := b.DeleteRange([]byte(fam), upper([]byte(fam)), nil); err != nil {
+			return err
+		}
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.applied = 0
+	s.mu.Unlock()
+	return nil
+}
+
+var _ ledger.Store = (*Store)(nil)
+
+// Rewind lowers the in-memory progress to seq when the stream turned out
+// shorter than the checkpoint (JetStream lost its tail), so messages
+// re-appended at those sequences are read again. The next commit persists it.
+func (s *Store) Rewind(seq uint64) {
+	s.mu.Lock()
+	if seq < s.applied {
+		s.applied = seq
+	}
+	s.mu.Unlock()
+}
