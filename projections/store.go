@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -34,11 +35,30 @@ type Store struct {
 type Options struct {
 	// FS replaces the disk, for crash tests (vfs.NewCrashableMem).
 	FS vfs.FS
+	// Logger receives Pebble's own messages (info as debug).
+	Logger *slog.Logger
+}
+
+// pebbleLogger routes Pebble's log lines to slog.
+type pebbleLogger struct{ log *slog.Logger }
+
+func (l pebbleLogger) Infof(format string, args ...any) { l.log.Debug(fmt.Sprintf(format, args...)) }
+func (l pebbleLogger) Errorf(format string, args ...any) {
+	l.log.Error(fmt.Sprintf(format, args...))
+}
+func (l pebbleLogger) Fatalf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	l.log.Error(msg)
+	panic(msg) // Pebble's contract: Fatalf does not return
 }
 
 // Open opens (or creates) the Pebble database in dir.
 func Open(dir string, opts Options) (*Store, error) {
-	po := &pebble.Options{}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	po := &pebble.Options{Logger: pebbleLogger{log.With("component", "pebble")}}
 	if opts.FS != nil {
 		po.FS = opts.FS
 	}
@@ -288,4 +308,12 @@ func (s *Store) Rewind(seq uint64) {
 		s.applied = seq
 	}
 	s.mu.Unlock()
+}
+
+// Changed returns a channel closed at the next commit (or failure), for
+// followers of the log.
+func (s *Store) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
 }

@@ -86,7 +86,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if n.Log, err = nats.Open(ctx, n.nc, cfg.Replicas); err != nil {
 		return nil, err
 	}
-	if n.Store, err = projections.Open(filepath.Join(cfg.DataDir, "pebble"), projections.Options{FS: cfg.PebbleFS}); err != nil {
+	if n.Store, err = projections.Open(filepath.Join(cfg.DataDir, "pebble"), projections.Options{FS: cfg.PebbleFS, Logger: log}); err != nil {
 		return nil, err
 	}
 	if err := n.reconcile(ctx); err != nil {

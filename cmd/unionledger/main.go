@@ -1,0 +1,94 @@
+// Command unionledger runs and talks to the union ledger.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// Exit codes scripts can rely on.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // a command was refused or a check failed
+	exitUsage    = 2 // bad flags or arguments
+	exitInternal = 3 // the tool itself could not work (server down, I/O)
+)
+
+// usageError marks errors in how the tool was called.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// failedError marks a completed run whose outcome is "no" (a refused
+// command, a broken chain); the details were already printed.
+type failedError struct{ msg string }
+
+func (e failedError) Error() string { return e.msg }
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "unionledger:", err)
+	var ue usageError
+	var fe failedError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &fe):
+		return exitFailed
+	}
+	return exitInternal
+}
+
+type subcommand struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+func subcommands() []subcommand {
+	return []subcommand{
+		{"serve", "run the ledger: embedded NATS, Pebble and the HTTP API", runServe},
+		{"post", "send commands (JSON lines) to a running ledger", runPost},
+		{"balance", "show account balances of a union, now or as of a point", runBalance},
+		{"events", "list or follow a union's events", runEvents},
+		{"bench", "measure ingest, latency and rebuild against raw JetStream and Pebble", runBench},
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return usageError{"no subcommand given"}
+		}
+		return nil
+	}
+	for _, sc := range subcommands() {
+		if sc.name == args[0] {
+			return sc.run(ctx, args[1:], stdin, stdout, stderr)
+		}
+	}
+	printUsage(stderr)
+	return usageError{fmt.Sprintf("unknown subcommand %q", args[0])}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "unionledger keeps a trade union's (工会) money and disclosures as an event-sourced, tamper-evident ledger.\n\nUsage:\n  unionledger <subcommand> [flags]\n\nSubcommands:\n")
+	for _, sc := range subcommands() {
+		fmt.Fprintf(w, "  %-8s %s\n", sc.name, sc.summary)
+	}
+	fmt.Fprint(w, "\nRun 'unionledger <subcommand> --help' for its flags.\n")
+}

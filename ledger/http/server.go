@@ -1,0 +1,304 @@
+// Package http serves the ledger's JSON API under /api/v1, plus /healthz
+// and /readyz.
+package http
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/unionledger/unionledger/events"
+	"github.com/unionledger/unionledger/ledger"
+	"github.com/unionledger/unionledger/projections"
+)
+
+// statusOf maps every error code to its HTTP status: the one table.
+var statusOf = map[ledger.Code]int{
+	ledger.CodeMalformed:       http.StatusBadRequest,
+	ledger.CodeTooLarge:        http.StatusRequestEntityTooLarge,
+	ledger.CodeUnknownCommand:  http.StatusBadRequest,
+	ledger.CodeUnknownOrg:      http.StatusNotFound,
+	ledger.CodeOrgExists:       http.StatusConflict,
+	ledger.CodeInvalid:         http.StatusUnprocessableEntity,
+	ledger.CodeInvalidAmount:   http.StatusUnprocessableEntity,
+	ledger.CodeUnknownAccount:  http.StatusUnprocessableEntity,
+	ledger.CodeDuplicateRecpt:  http.StatusConflict,
+	ledger.CodeOverdraft:       http.StatusConflict,
+	ledger.CodeCommandIDReused: http.StatusConflict,
+	ledger.CodeNotFound:        http.StatusNotFound,
+	ledger.CodeUnavailable:     http.StatusServiceUnavailable,
+	ledger.CodeInternal:        http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status for an error code.
+func StatusOf(c ledger.Code) int {
+	if s, ok := statusOf[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Submitter accepts commands.
+type Submitter interface {
+	Submit(ctx context.Context, cmd ledger.Command) (ledger.Result, error)
+}
+
+// Queries reads the projections.
+type Queries interface {
+	Org(org string) (ledger.OrgInfo, bool, error)
+	Head(org string) (ledger.Head, error)
+	Balances(org string, at projections.AsOf) ([]projections.AccountBalance, error)
+	Events(org string, from, to uint64, fn func(seq uint64, st events.Stored) bool) error
+	Changed() <-chan struct{}
+	Failed() error
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cmds Submitter
+	q    Queries
+	log  *slog.Logger
+}
+
+// NewServer builds the API over the append service and the projections.
+func NewServer(cmds Submitter, q Queries, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cmds: cmds, q: q, log: log}
+}
+
+// Handler routes the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/commands", s.postCommand)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/balances", s.getBalances)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/events", s.getEvents)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", s.getReady)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, ledger.Errorf(ledger.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := ledger.ErrorCode(err)
+	if code == ledger.CodeInternal {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, StatusOf(code), map[string]string{"code": string(code), "message": ledger.ErrorMessage(err)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func (s *Server) postCommand(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, ledger.MaxCommandBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.fail(w, r, ledger.Errorf(ledger.CodeTooLarge, "request body is over the %d-byte limit", ledger.MaxCommandBytes))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, ledger.Errorf(ledger.CodeMalformed, "reading request body: %v", err))
+		return
+	}
+	cmd, err := ledger.ParseCommand(body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.cmds.Submit(r.Context(), cmd)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if res.Duplicate {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, res)
+}
+
+// balanceJSON is one account in API output: integer fen and a yuan string.
+type balanceJSON struct {
+	Code       string `json:"code"`
+	NameZH     string `json:"name_zh"`
+	NameEN     string `json:"name_en"`
+	Class      string `json:"class"`
+	BalanceFen int64  `json:"balance_fen"`
+	Balance    string `json:"balance"`
+}
+
+func (s *Server) asOf(r *http.Request) (projections.AsOf, error) {
+	var at projections.AsOf
+	if v := r.URL.Query().Get("as_of_seq"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 {
+			return at, ledger.Errorf(ledger.CodeInvalid, "as_of_seq %q must be a positive integer", v)
+		}
+		at.Seq = n
+	}
+	if v := r.URL.Query().Get("as_of_date"); v != "" {
+		if !events.ValidDate(v) {
+			return at, ledger.Errorf(ledger.CodeInvalid, "as_of_date %q must be YYYY-MM-DD", v)
+		}
+		at.Date = v
+	}
+	if at.Seq > 0 && at.Date != "" {
+		return at, ledger.Errorf(ledger.CodeInvalid, "give as_of_seq or as_of_date, not both")
+	}
+	return at, nil
+}
+
+func (s *Server) org(r *http.Request) (string, error) {
+	org := r.PathValue("org")
+	if !events.ValidOrg(org) {
+		return "", ledger.Errorf(ledger.CodeInvalid, "org %q is not a valid org name", org)
+	}
+	if _, ok, err := s.q.Org(org); err != nil {
+		return "", err
+	} else if !ok {
+		return "", ledger.Errorf(ledger.CodeUnknownOrg, "org %q has not been opened", org)
+	}
+	return org, nil
+}
+
+func (s *Server) getBalances(w http.ResponseWriter, r *http.Request) {
+	org, err := s.org(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	at, err := s.asOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	head, err := s.q.Head(org)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	bals, err := s.q.Balances(org, at)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Org      string        `json:"org"`
+		HeadSeq  uint64        `json:"head_seq"`
+		AsOfSeq  uint64        `json:"as_of_seq,omitempty"`
+		AsOfDate string        `json:"as_of_date,omitempty"`
+		Accounts []balanceJSON `json:"accounts"`
+	}{Org: org, HeadSeq: head.Seq, AsOfSeq: at.Seq, AsOfDate: at.Date, Accounts: []balanceJSON{}}
+	for _, b := range bals {
+		out.Accounts = append(out.Accounts, balanceJSON{
+			Code: b.Account.Code, NameZH: b.Account.NameZH, NameEN: b.Account.NameEN, Class: string(b.Account.Class),
+			BalanceFen: int64(b.Amount), Balance: b.Amount.Yuan(),
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// EventJSON is one event in API output: the stored envelope verbatim, its
+// hash and stream position.
+type EventJSON struct {
+	StreamSeq uint64          `json:"stream_seq"`
+	Hash      string          `json:"hash"`
+	Event     json.RawMessage `json:"event"`
+}
+
+func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
+	org, err := s.org(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	from, limit := uint64(1), uint64(1000)
+	if v := q.Get("from"); v != "" {
+		if from, err = strconv.ParseUint(v, 10, 64); err != nil || from == 0 {
+			s.fail(w, r, ledger.Errorf(ledger.CodeInvalid, "from %q must be a positive integer", v))
+			return
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.ParseUint(v, 10, 64); err != nil || limit == 0 || limit > 10000 {
+			s.fail(w, r, ledger.Errorf(ledger.CodeInvalid, "limit %q must be 1–10000", v))
+			return
+		}
+	}
+	if q.Get("follow") == "true" {
+		s.follow(w, r, org, from)
+		return
+	}
+	out := []EventJSON{}
+	err = s.q.Events(org, from, from+limit-1, func(_ uint64, st events.Stored) bool {
+		out = append(out, EventJSON{StreamSeq: st.StreamSeq, Hash: events.HashOf(st.Data), Event: st.Data})
+		return true
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"org": org, "events": out})
+}
+
+// follow streams events as JSON lines, from seq on, as they become durable,
+// until the client goes away.
+func (s *Server) follow(w http.ResponseWriter, r *http.Request, org string, from uint64) {
+	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	flusher, _ := w.(http.Flusher)
+	next := from
+	keepalive := time.NewTicker(15 * time.Second)
+	defer keepalive.Stop()
+	for {
+		changed := s.q.Changed()
+		var werr error
+		err := s.q.Events(org, next, 0, func(seq uint64, st events.Stored) bool {
+			werr = enc.Encode(EventJSON{StreamSeq: st.StreamSeq, Hash: events.HashOf(st.Data), Event: st.Data})
+			next = seq + 1
+			return werr == nil
+		})
+		if err != nil || werr != nil {
+			return
+		}
+		if bw.Flush() != nil {
+			return
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		select {
+		case <-changed:
+		case <-keepalive.C:
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func (s *Server) getReady(w http.ResponseWriter, r *http.Request) {
+	if err := s.q.Failed(); err != nil {
+		s.fail(w, r, ledger.Errorf(ledger.CodeUnavailable, "projector stopped: %v", err))
+		return
+	}
+	io.WriteString(w, "ready\n")
+}
