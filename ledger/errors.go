@@ -30,6 +30,13 @@ const (
 	CodeInternal        Code = "internal"          // a bug or a broken invariant; see the server log
 )
 
+// Codes lists every error code, for documentation and exhaustive tests.
+func Codes() []Code {
+	return []Code{CodeMalformed, CodeTooLarge, CodeUnknownCommand, CodeUnknownOrg, CodeOrgExists, CodeInvalid,
+		CodeInvalidAmount, CodeUnknownAccount, CodeDuplicateRecpt, CodeOverdraft, CodeCommandIDReused,
+		CodeNotFound, CodeUnavailable, CodeInternal}
+}
+
 // Error is the one error type of the ledger. Rule names the rule of
 // docs/rules.md that refused the command, where one did.
 type Error struct {
