@@ -139,11 +139,8 @@ func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, raw events.St
 	if env.Seq <= h.Seq {
 		return p.reapply(tx, heads, h, env, raw, bad)
 	}
-	if env.Seq != h.Seq+1 {
-		return bad("gap: expected seq %d", h.Seq+1)
-	}
-	if env.Prev != h.Hash {
-		return bad("prev %s does not match the hash %s of seq %d", env.Prev, h.Hash, h.Seq)
+	if why := link(h.Seq, h.Hash, env); why != "" {
+		return bad("%s", why)
 	}
 	payload, err := events.DecodePayload(env)
 	if err != nil {
@@ -176,21 +173,29 @@ func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head,
 	if !ok || !bytes.Equal(v[8:], raw.Data) {
 		return bad("fork: a different event with this org sequence is already in the ledger")
 	}
+	// The org's last message in the stream is now this copy: the head must
+	// carry its stream sequence, or every append would expect a stale one.
+	// Unconditionally: the stream is read in order, and after JetStream lost
+	// its tail and its index (Rewind) the copy sits below the old position.
+	h.StreamSeq = raw.StreamSeq
+	heads[env.Org] = h
 	old := binary.BigEndian.Uint64(v)
 	if old == raw.StreamSeq {
 		return nil
 	}
-	if err := tx.Delete(key(famIndex, "ss/", old)); err != nil {
+	// After a Rewind the stream reuses sequences: another republished event
+	// may already own the old position, so drop the entry only if it is ours.
+	ssOld := key(famIndex, "ss/", old)
+	cur, ok, err := tx.Get(ssOld)
+	if err != nil {
 		return err
 	}
-	if err := p.writeEvent(tx, env, raw); err != nil {
-		return err
+	if ok && bytes.Equal(cur, key(env.Org, byte(0), env.Seq)) {
+		if err := tx.Delete(ssOld); err != nil {
+			return err
+		}
 	}
-	if env.Seq == h.Seq {
-		h.StreamSeq = raw.StreamSeq
-		heads[env.Org] = h
-	}
-	return nil
+	return p.writeEvent(tx, env, raw)
 }
 
 // writeEvent stores the event copy and its indexes.

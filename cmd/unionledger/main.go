@@ -64,6 +64,7 @@ func subcommands() []subcommand {
 		{"post", "send commands (JSON lines) to a running ledger", runPost},
 		{"balance", "show account balances of a union, now or as of a point", runBalance},
 		{"events", "list or follow a union's events", runEvents},
+		{"verify", "check every union's hash chain from the stream alone", runVerify},
 		{"bench", "measure ingest, latency and rebuild against raw JetStream and Pebble", runBench},
 	}
 }

@@ -100,6 +100,19 @@ func Open(ctx context.Context, nc *natsgo.Conn, replicas int) (*Log, error) {
 	return &Log{nc: nc, js: js}, nil
 }
 
+// OpenExisting attaches to the stream without creating or changing it, for
+// read-only tools such as verify.
+func OpenExisting(ctx context.Context, nc *natsgo.Conn) (*Log, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("nats: jetstream: %w", err)
+	}
+	if _, err := js.Stream(ctx, StreamName); err != nil {
+		return nil, fmt.Errorf("nats: stream %s: %w", StreamName, err)
+	}
+	return &Log{nc: nc, js: js}, nil
+}
+
 // JetStream exposes the context for tools and tests.
 func (l *Log) JetStream() jetstream.JetStream { return l.js }
 

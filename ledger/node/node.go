@@ -4,6 +4,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -152,47 +153,62 @@ func (n *Node) reconcile(ctx context.Context) error {
 		return err
 	}
 	for org, head := range heads {
-		raw, ok, err := n.Log.LastOfOrg(ctx, org)
+		if err := n.reconcileOrg(ctx, org, head); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reconcileOrg republishes the org's applied events the log no longer has.
+// It walks back from the head to the newest event still in the log with
+// identical bytes (one lookup when nothing was lost) and republishes the
+// ones after it, in order, with their original ids and bytes. JetStream
+// loses a tail, never a middle, so the walk stops at the first survivor;
+// verify checks the whole chain.
+func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) error {
+	kept := head.Seq
+	for ; kept > 0; kept-- {
+		st, ok, err := n.Store.Event(org, kept)
 		if err != nil {
 			return err
 		}
-		var logSeq, expect uint64
-		if ok {
-			env, err := events.Decode(raw.Data)
-			if err != nil {
-				return fmt.Errorf("node: last event of %s in the log (stream seq %d): %w", org, raw.StreamSeq, err)
-			}
-			logSeq, expect = env.Seq, raw.StreamSeq
-			if env.Seq <= head.Seq {
-				st, ok, err := n.Store.Event(org, env.Seq)
-				if err != nil {
-					return err
-				}
-				if !ok || events.HashOf(st.Data) != env.Hash {
-					return fmt.Errorf("node: org %s seq %d differs between the log and the store: refusing to start (run verify)", org, env.Seq)
-				}
-			}
+		if !ok {
+			return fmt.Errorf("node: org %s seq %d missing from the store", org, kept)
 		}
-		if logSeq >= head.Seq {
-			continue
-		}
-		n.log.Warn("republishing events the log lost", "org", org, "from", logSeq+1, "to", head.Seq)
-		var rerr error
-		err = n.Store.Events(org, logSeq+1, head.Seq, func(seq uint64, st events.Stored) bool {
-			env, derr := events.Decode(st.Data)
-			if derr != nil {
-				rerr = derr
-				return false
-			}
-			expect, rerr = n.Log.Republish(ctx, org, expect, ledger.Message{Env: env, Data: st.Data})
-			return rerr == nil
-		})
+		raw, ok, err := n.Log.Get(ctx, st.StreamSeq)
 		if err != nil {
 			return err
 		}
-		if rerr != nil {
-			return fmt.Errorf("node: republish %s: %w", org, rerr)
+		if ok && bytes.Equal(raw.Data, st.Data) {
+			break
 		}
+	}
+	if kept == head.Seq {
+		return nil
+	}
+	var expect uint64
+	if raw, ok, err := n.Log.LastOfOrg(ctx, org); err != nil {
+		return err
+	} else if ok {
+		expect = raw.StreamSeq
+	}
+	n.log.Warn("republishing events the log lost", "org", org, "from", kept+1, "to", head.Seq)
+	var rerr error
+	err := n.Store.Events(org, kept+1, head.Seq, func(seq uint64, st events.Stored) bool {
+		env, derr := events.Decode(st.Data)
+		if derr != nil {
+			rerr = derr
+			return false
+		}
+		expect, rerr = n.Log.Republish(ctx, org, expect, ledger.Message{Env: env, Data: st.Data})
+		return rerr == nil
+	})
+	if err != nil {
+		return err
+	}
+	if rerr != nil {
+		return fmt.Errorf("node: republish %s: %w", org, rerr)
 	}
 	return nil
 }
