@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"strconv"
-	"text/tabwriter"
 
 	"github.com/unionledger/unionledger/events"
 )
@@ -62,10 +61,11 @@ func runBalance(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "account\tbalance (yuan)\t\tname\t\n")
+	fmt.Fprintf(stdout, "%s  (head seq %d)\n%-8s %18s  %s\n", out.Org, out.HeadSeq, "account", "balance (yuan)", "name")
 	for _, a := range out.Accounts {
-		fmt.Fprintf(tw, "%s\t%s\t\t%s %s\t\n", a.Code, a.Balance, a.NameZH, a.NameEN)
+		if _, err := fmt.Fprintf(stdout, "%-8s %18s  %s %s\n", a.Code, a.Balance, a.NameZH, a.NameEN); err != nil {
+			return err
+		}
 	}
-	return tw.Flush()
+	return nil
 }
