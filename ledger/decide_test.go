@@ -105,30 +105,6 @@ func TestDecide(t *testing.T) {
 	}
 }
 
-func TestOverlaySeesEarlierCommandsOfTheGroup(t *testing.T) {
-	ov := newOverlay(newMemState())
-	d, err := Decide(ov, mkCmd("receive_dues", "h1", `{"member":"m1","period":"2025-03","amount":"10","receipt":{"book":"B1","number":"8"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ov.apply("h1", d[0].Payload)
-	if _, err := Decide(ov, mkCmd("receive_dues", "h1", `{"member":"m2","period":"2025-03","amount":"10","receipt":{"book":"B1","number":"8"}}`)); ErrorCode(err) != CodeDuplicateRecpt {
-		t.Fatalf("receipt reused within a group: %v", err)
-	}
-	// Balance is now 1000.00 + 10.00: paying 1010.00 is allowed, 1010.01 is not.
-	if _, err := Decide(ov, mkCmd("pay_expense", "h1", `{"expense":"E","account":"504","amount":"1010.01","payee":"x","purpose":"y"}`)); ErrorCode(err) != CodeOverdraft {
-		t.Fatalf("want overdraft, got %v", err)
-	}
-	d, err = Decide(ov, mkCmd("pay_expense", "h1", `{"expense":"E","account":"504","amount":"1010.00","payee":"x","purpose":"y"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ov.apply("h1", d[0].Payload)
-	if b, _ := ov.Balance("h1", "102"); b != 0 {
-		t.Fatalf("balance after = %d", b)
-	}
-}
-
 func TestCommandHash(t *testing.T) {
 	a := mkCmd("receive_dues", "h1", `{"member":"m1", "amount":"1"}`)
 	b := mkCmd("receive_dues", "h1", `{"member":"m1","amount":"1"}`)

@@ -22,15 +22,25 @@ type Head struct {
 
 // Store is what the append path needs from the durable read side.
 type Store interface {
+	// Begin opens a scratch view to decide a group of commands on.
+	Begin() (Scratch, error)
+	// WaitApplied blocks until every stream sequence up to seq is durable
+	// in the store.
+	WaitApplied(ctx context.Context, streamSeq uint64) error
+}
+
+// Scratch is a consistent snapshot of durable state that also reflects,
+// in memory only, the events decided earlier in the same group.
+type Scratch interface {
 	State
 	// Head returns the org's last durable event.
 	Head(org string) (Head, error)
 	// CommandResult returns the result and content hash of an applied
 	// command, or ok=false.
 	CommandResult(org, commandID string) (res Result, hash string, ok bool, err error)
-	// WaitApplied blocks until every stream sequence up to seq is durable
-	// in the store.
-	WaitApplied(ctx context.Context, streamSeq uint64) error
+	// Apply folds a decided event into the view.
+	Apply(env events.Envelope, p events.Payload) error
+	Close() error
 }
 
 // Message is one sealed event ready to publish.
@@ -236,114 +246,128 @@ func (w *writer) process(ctx context.Context, group []*request) {
 // appendGroup appends as many requests of group as fit in one batch, answers
 // them, and returns the ones left over.
 func (w *writer) appendGroup(ctx context.Context, group []*request) ([]*request, error) {
-	s := w.svc
 	for attempt := 0; ; attempt++ {
-		head, err := s.store.Head(w.org)
-		if err != nil {
-			return group, err
+		rest, retry, err := w.tryGroup(ctx, group, attempt)
+		if !retry {
+			return rest, err
 		}
-		ov := newOverlay(s.store)
-		var (
-			msgs    []Message
-			answers = make(map[*request]outcome, len(group))
-			pending = map[string]*request{} // command id → request that appends it
-			follow  = map[*request]*request{}
-			prev    = head.Hash
-			seq     = head.Seq
-			used    int
-		)
-		if prev == "" {
-			prev = events.ZeroHash
-		}
-		now := s.cfg.Now()
-		for _, r := range group {
-			if first, ok := pending[r.cmd.ID]; ok {
-				if first.hash != r.hash {
-					answers[r] = outcome{err: reused(r.cmd.ID)}
-				} else {
-					follow[r] = first
-				}
-				used++
-				continue
-			}
-			if res, h, ok, err := s.store.CommandResult(w.org, r.cmd.ID); err != nil {
-				answers[r] = outcome{err: err}
-				used++
-				continue
-			} else if ok {
-				if h != r.hash {
-					answers[r] = outcome{err: reused(r.cmd.ID)}
-				} else {
-					res.Duplicate = true
-					answers[r] = outcome{res: res}
-				}
-				used++
-				continue
-			}
-			drafts, err := Decide(ov, r.cmd)
-			if err != nil {
-				answers[r] = outcome{err: err}
-				used++
-				continue
-			}
-			if len(drafts) > MaxGroupEvents {
-				answers[r] = outcome{err: Errorf(CodeTooLarge, "command would append %d events, the limit is %d", len(drafts), MaxGroupEvents)}
-				used++
-				continue
-			}
-			if len(msgs)+len(drafts) > MaxGroupEvents {
-				break // the rest goes into the next batch
-			}
-			res := Result{Command: r.cmd.ID}
-			for _, d := range drafts {
-				seq++
-				env, data, err := events.Seal(d, events.Meta{
-					ID: s.cfg.NewID(), Org: w.org, Seq: seq, Recorded: now, Actor: r.cmd.Actor,
-					Command: r.cmd.ID, CommandHash: r.hash, Prev: prev,
-				})
-				if err != nil {
-					return group, fmt.Errorf("ledger: seal: %w", err)
-				}
-				prev = env.Hash
-				msgs = append(msgs, Message{Env: env, Data: data})
-				res.Events = append(res.Events, EventRef{Seq: env.Seq, ID: env.ID, Type: env.Type, Hash: env.Hash})
-				ov.apply(w.org, d.Payload)
-			}
-			pending[r.cmd.ID] = r
-			answers[r] = outcome{res: res}
-			used++
-		}
-		if len(msgs) > 0 {
-			last, err := s.log.Append(ctx, w.org, head.StreamSeq, msgs)
-			var conflict *ConflictError
-			if errors.As(err, &conflict) && attempt < s.cfg.MaxRetries {
-				s.cfg.Logger.Debug("append conflict, retrying on fresh state", "org", w.org, "last", conflict.Last, "attempt", attempt)
-				if err := s.store.WaitApplied(ctx, conflict.Last); err != nil {
-					return group, Errorf(CodeUnavailable, "waiting for the store: %v", err)
-				}
-				continue
-			}
-			if err != nil {
-				if conflict != nil {
-					return group, Errorf(CodeUnavailable, "org %s is contended: gave up after %d retries", w.org, attempt)
-				}
-				return group, Errorf(CodeUnavailable, "append to the log failed: %v", err)
-			}
-			if err := s.store.WaitApplied(ctx, last); err != nil {
-				return group, Errorf(CodeUnavailable, "appended but not yet durable: %v (retry with the same id)", err)
-			}
-		}
-		for _, r := range group[:used] {
-			if first, ok := follow[r]; ok {
-				o := answers[first]
-				o.res.Duplicate = o.err == nil
-				r.done <- o
-				continue
-			}
-			r.done <- answers[r]
-		}
-		return group[used:], nil
 	}
+}
+
+// tryGroup makes one attempt at appending a group; retry reports a lost
+// race worth deciding again on fresh state.
+func (w *writer) tryGroup(ctx context.Context, group []*request, attempt int) (rest []*request, retry bool, err error) {
+	s := w.svc
+	sc, err := s.store.Begin()
+	if err != nil {
+		return group, false, err
+	}
+	defer sc.Close()
+	head, err := sc.Head(w.org)
+	if err != nil {
+		return group, false, err
+	}
+	var (
+		msgs    []Message
+		answers = make(map[*request]outcome, len(group))
+		pending = map[string]*request{} // command id → the request of this group that appends it
+		follow  = map[*request]*request{}
+		prev    = head.Hash
+		seq     = head.Seq
+		used    int
+	)
+	if prev == "" {
+		prev = events.ZeroHash
+	}
+	now := s.cfg.Now()
+	for _, r := range group {
+		if len(msgs) == MaxGroupEvents {
+			break
+		}
+		if first, ok := pending[r.cmd.ID]; ok {
+			if first.hash != r.hash {
+				answers[r] = outcome{err: reused(r.cmd.ID)}
+			} else {
+				follow[r] = first
+			}
+			used++
+			continue
+		}
+		if res, h, ok, err := sc.CommandResult(w.org, r.cmd.ID); err != nil || ok {
+			switch {
+			case err != nil:
+				answers[r] = outcome{err: err}
+			case h != r.hash:
+				answers[r] = outcome{err: reused(r.cmd.ID)}
+			default:
+				res.Duplicate = true
+				answers[r] = outcome{res: res}
+			}
+			used++
+			continue
+		}
+		drafts, err := Decide(sc, r.cmd)
+		if err == nil && len(drafts) > MaxGroupEvents {
+			err = Errorf(CodeTooLarge, "command would append %d events, the limit is %d", len(drafts), MaxGroupEvents)
+		}
+		if err != nil {
+			answers[r] = outcome{err: err}
+			used++
+			continue
+		}
+		if len(msgs)+len(drafts) > MaxGroupEvents {
+			break // the rest goes into the next batch
+		}
+		res := Result{Command: r.cmd.ID}
+		for _, d := range drafts {
+			seq++
+			env, data, err := events.Seal(d, events.Meta{
+				ID: s.cfg.NewID(), Org: w.org, Seq: seq, Recorded: now, Actor: r.cmd.Actor,
+				Command: r.cmd.ID, CommandHash: r.hash, Prev: prev,
+			})
+			if err != nil {
+				return group, false, fmt.Errorf("ledger: seal: %w", err)
+			}
+			if err := sc.Apply(env, d.Payload); err != nil {
+				return group, false, err
+			}
+			prev = env.Hash
+			msgs = append(msgs, Message{Env: env, Data: data})
+			res.Events = append(res.Events, EventRef{Seq: env.Seq, ID: env.ID, Type: env.Type, Hash: env.Hash})
+		}
+		pending[r.cmd.ID] = r
+		answers[r] = outcome{res: res}
+		used++
+	}
+	if len(msgs) > 0 {
+		last, err := s.log.Append(ctx, w.org, head.StreamSeq, msgs)
+		var conflict *ConflictError
+		switch {
+		case errors.As(err, &conflict) && attempt < s.cfg.MaxRetries:
+			s.cfg.Logger.Debug("append conflict, retrying on fresh state", "org", w.org, "last", conflict.Last, "attempt", attempt)
+			if err := s.store.WaitApplied(ctx, conflict.Last); err != nil {
+				return group, false, Errorf(CodeUnavailable, "waiting for the store: %v", err)
+			}
+			return group, true, nil
+		case conflict != nil:
+			return group, false, Errorf(CodeUnavailable, "org %s is contended: gave up after %d retries", w.org, attempt)
+		case err != nil:
+			return group, false, Errorf(CodeUnavailable, "append to the log failed: %v", err)
+		}
+		if err := s.store.WaitApplied(ctx, last); err != nil {
+			return group, false, Errorf(CodeUnavailable, "appended but not yet durable: %v (retry with the same id)", err)
+		}
+	}
+	for _, r := range group[:used] {
+		if first, ok := follow[r]; ok {
+			o := answers[first]
+			o.res.Duplicate = o.err == nil
+			r.done <- o
+			continue
+		}
+		r.done <- answers[r]
+	}
+	return group[used:], false, nil
 }
 
 func reused(id string) error {

@@ -83,12 +83,6 @@ func addInt(tx *Tx, k []byte, d int64) error {
 	return tx.Set(k, intVal(v+d))
 }
 
-// Balance is the current debit-positive balance of an account.
-func (s *Store) Balance(org, account string) (events.Fen, error) {
-	v, err := getInt(s, key(famProj, "bcur/", org, "/", account))
-	return events.Fen(v), err
-}
-
 // AsOf selects a point in an org's history: after org sequence Seq, or
 // through accounting date Date (YYYY-MM-DD). Zero values mean "now".
 type AsOf struct {

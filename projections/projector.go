@@ -38,15 +38,27 @@ func (e *ChainError) Error() string {
 	return fmt.Sprintf("chain broken at stream sequence %d (org %s, seq %d): %s", e.StreamSeq, e.Org, e.Seq, e.Reason)
 }
 
+// all lists the projections, in the order they apply. Fixed at build time.
+var all = []Projection{orgs{}, receipts{}, balances{}}
+
+// applyProjections runs every projection on one event.
+func applyProjections(tx *Tx, env events.Envelope, payload events.Payload) error {
+	for _, pr := range all {
+		if err := pr.Apply(tx, env, payload); err != nil {
+			return fmt.Errorf("projections: apply %s seq %d: %w", env.Org, env.Seq, err)
+		}
+	}
+	return nil
+}
+
 // Projector applies the stream to the store: for each chunk, one Pebble
 // batch with the event copies, indexes, every projection's changes and the
 // checkpoint, committed with Sync. Events are applied exactly once: an event
 // whose org sequence is already applied is checked for identity and skipped,
 // so redelivery and republishing are harmless.
 type Projector struct {
-	store       *Store
-	projections []Projection
-	log         *slog.Logger
+	store *Store
+	log   *slog.Logger
 	// ChunkMax bounds events per commit.
 	ChunkMax int
 }
@@ -56,8 +68,7 @@ func NewProjector(s *Store, log *slog.Logger) *Projector {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Projector{store: s, log: log, ChunkMax: 4096,
-		projections: []Projection{orgs{}, receipts{}, balances{}}}
+	return &Projector{store: s, log: log, ChunkMax: 4096}
 }
 
 // Run consumes from the checkpoint until ctx ends or the chain breaks.
@@ -152,10 +163,8 @@ func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, raw events.St
 	if err := p.writeCommand(tx, env); err != nil {
 		return err
 	}
-	for _, pr := range p.projections {
-		if err := pr.Apply(tx, env, payload); err != nil {
-			return fmt.Errorf("projections: apply %s seq %d: %w", env.Org, env.Seq, err)
-		}
+	if err := applyProjections(tx, env, payload); err != nil {
+		return err
 	}
 	heads[env.Org] = ledger.Head{Seq: env.Seq, StreamSeq: raw.StreamSeq, Hash: env.Hash}
 	return nil

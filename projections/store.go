@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,7 +22,8 @@ import (
 // Store is the Pebble database with the projections and the durable
 // progress of the projector. It implements ledger.Store.
 type Store struct {
-	db *pebble.DB
+	view // state queries over committed state
+	db   *pebble.DB
 
 	mu      sync.Mutex
 	applied uint64        // last stream sequence durable in Pebble
@@ -67,6 +67,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("projections: open pebble %s: %w", dir, err)
 	}
 	s := &Store{db: db, changed: make(chan struct{})}
+	s.view = view{g: s}
 	cp, err := getInt(s, key(famMeta, "checkpoint"))
 	if err != nil {
 		db.Close()
@@ -132,15 +133,6 @@ func (s *Store) WaitApplied(ctx context.Context, seq uint64) error {
 			return ctx.Err()
 		}
 	}
-}
-
-// Head returns the org's last applied event.
-func (s *Store) Head(org string) (ledger.Head, error) {
-	v, ok, err := s.Get(key(famMeta, "head/", org))
-	if err != nil || !ok {
-		return ledger.Head{}, err
-	}
-	return decodeHead(v)
 }
 
 func encodeHead(h ledger.Head) []byte {
@@ -214,48 +206,6 @@ type cmdRecord struct {
 	Count int    `json:"count"`
 }
 
-// CommandResult returns the result of an applied command.
-func (s *Store) CommandResult(org, id string) (ledger.Result, string, bool, error) {
-	v, ok, err := s.Get(key(famIndex, "cmd/", org, "/", id))
-	if err != nil || !ok {
-		return ledger.Result{}, "", false, err
-	}
-	var rec cmdRecord
-	if err := json.Unmarshal(v, &rec); err != nil {
-		return ledger.Result{}, "", false, fmt.Errorf("projections: corrupt command record: %w", err)
-	}
-	res := ledger.Result{Command: id}
-	err = s.Events(org, rec.First, rec.First+uint64(rec.Count)-1, func(seq uint64, st events.Stored) bool {
-		env, derr := events.Decode(st.Data)
-		if derr != nil {
-			err = derr
-			return false
-		}
-		res.Events = append(res.Events, ledger.EventRef{Seq: env.Seq, ID: env.ID, Type: env.Type, Hash: env.Hash})
-		return true
-	})
-	return res, rec.Hash, true, err
-}
-
-// Org returns the org's info from the orgs projection.
-func (s *Store) Org(org string) (ledger.OrgInfo, bool, error) {
-	v, ok, err := s.Get(key(famProj, "org/", org))
-	if err != nil || !ok {
-		return ledger.OrgInfo{}, false, err
-	}
-	var info ledger.OrgInfo
-	if err := json.Unmarshal(v, &info); err != nil {
-		return ledger.OrgInfo{}, false, fmt.Errorf("projections: corrupt org record: %w", err)
-	}
-	return info, true, nil
-}
-
-// ReceiptUsed reports whether the receipt number was used.
-func (s *Store) ReceiptUsed(org string, r events.Receipt) (bool, error) {
-	_, ok, err := s.Get(receiptKey(org, r))
-	return ok, err
-}
-
 // Dump writes every key and value of the rebuildable key space (everything
 // but secrets) in key order; two stores with equal dumps hold identical
 // projections.
@@ -296,6 +246,29 @@ func (s *Store) Wipe() error {
 	s.mu.Unlock()
 	return nil
 }
+
+// Begin opens a scratch view for deciding a group of commands: a snapshot
+// of committed state plus, in memory only, the events the group has decided
+// so far, applied by the same projections the projector runs. Nothing it
+// holds is ever written.
+func (s *Store) Begin() (ledger.Scratch, error) {
+	snap := s.db.NewSnapshot()
+	tx := &Tx{r: snap, dirty: map[string][]byte{}}
+	return &scratch{view: view{g: tx}, tx: tx, snap: snap}, nil
+}
+
+type scratch struct {
+	view
+	tx   *Tx
+	snap *pebble.Snapshot
+}
+
+// Apply folds a decided (not yet appended) event into the view.
+func (sc *scratch) Apply(env events.Envelope, p events.Payload) error {
+	return applyProjections(sc.tx, env, p)
+}
+
+func (sc *scratch) Close() error { return sc.snap.Close() }
 
 var _ ledger.Store = (*Store)(nil)
 

@@ -68,36 +68,46 @@ func upper(p []byte) []byte {
 	return nil
 }
 
-// Tx is one projector chunk: a Pebble batch plus a read-your-writes cache,
-// so projections can read values earlier events of the same chunk wrote
-// without an indexed batch.
+// Tx is a set of changes over committed state with read-your-writes: a
+// projector chunk (backed by a Pebble batch that is then committed) or a
+// scratch view for deciding a group of commands (no batch, discarded).
+// Reads see earlier writes of the same Tx without an indexed batch.
 type Tx struct {
-	db    *pebble.DB
-	b     *pebble.Batch
+	r     reader        // the committed state it builds on: the DB or a snapshot
+	b     *pebble.Batch // nil for a scratch view
 	dirty map[string][]byte
 }
 
 func newTx(db *pebble.DB) *Tx {
-	return &Tx{db: db, b: db.NewBatch(), dirty: map[string][]byte{}}
+	return &Tx{r: db, b: db.NewBatch(), dirty: map[string][]byte{}}
 }
 
-// Get reads a key as of the chunk so far.
+// Get reads a key as of the Tx so far.
 func (t *Tx) Get(k []byte) ([]byte, bool, error) {
 	if v, ok := t.dirty[string(k)]; ok {
 		return v, v != nil, nil
 	}
-	return get(t.db, k)
+	return get(t.r, k)
 }
 
-// Set writes a key in the chunk.
+// Set writes a key in the Tx.
 func (t *Tx) Set(k, v []byte) error {
+	if v == nil {
+		v = []byte{} // nil marks a deletion in dirty
+	}
 	t.dirty[string(k)] = v
+	if t.b == nil {
+		return nil
+	}
 	return t.b.Set(k, v, nil)
 }
 
-// Delete removes a key in the chunk.
+// Delete removes a key in the Tx.
 func (t *Tx) Delete(k []byte) error {
 	t.dirty[string(k)] = nil
+	if t.b == nil {
+		return nil
+	}
 	return t.b.Delete(k, nil)
 }
 
@@ -117,9 +127,12 @@ func get(r reader, k []byte) ([]byte, bool, error) {
 	return out, true, closer.Close()
 }
 
-func getInt(t interface {
+// getter reads one key: the Store (committed state), a Tx, or a scratch view.
+type getter interface {
 	Get([]byte) ([]byte, bool, error)
-}, k []byte) (int64, error) {
+}
+
+func getInt(t getter, k []byte) (int64, error) {
 	v, ok, err := t.Get(k)
 	if err != nil || !ok {
 		return 0, err

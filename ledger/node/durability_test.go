@@ -827,16 +827,28 @@ type laggingStore struct {
 	stale *ledger.Head
 }
 
-func (s *laggingStore) Head(org string) (ledger.Head, error) {
+func (s *laggingStore) Begin() (ledger.Scratch, error) {
+	sc, err := s.Store.Begin()
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stale != nil {
 		h := *s.stale
 		s.stale = nil
-		return h, nil
+		return staleScratch{Scratch: sc, head: h}, nil
 	}
-	return s.Store.Head(org)
+	return sc, nil
 }
+
+// staleScratch answers Head with the head from before the foreign append.
+type staleScratch struct {
+	ledger.Scratch
+	head ledger.Head
+}
+
+func (s staleScratch) Head(string) (ledger.Head, error) { return s.head, nil }
 
 // foreignAppend appends one dues payment for org straight to the log, as
 // another ledger process would, continuing the chain at the store's head.

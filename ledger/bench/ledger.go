@@ -1,0 +1,563 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/unionledger/unionledger/events"
+	"github.com/unionledger/unionledger/ledger"
+	"github.com/unionledger/unionledger/ledger/node"
+)
+
+// Options sizes a run of the ledger benchmark. Zero fields take the
+// defaults of DefaultOptions.
+type Options struct {
+	// Events is the number of ingest commands; each appends one event.
+	Events int `json:"events"`
+	// Clients is the number of goroutines submitting concurrently. The
+	// service groups the commands waiting for an org into one atomic batch
+	// and one synced Pebble commit, so this is what group commit feeds on.
+	Clients int `json:"clients"`
+	// Orgs is the number of unions the commands are spread over (round
+	// robin). Each org has its own writer, so orgs append in parallel.
+	Orgs int `json:"orgs"`
+	// Latency is the number of sequential commands (one client, one at a
+	// time) whose acknowledgement latency is measured.
+	Latency int `json:"latency"`
+	// ExpenseEvery makes every n-th ingest command a pay_expense (when the
+	// org's acknowledged dues cover it; otherwise it stays receive_dues).
+	// Negative: dues only.
+	ExpenseEvery int `json:"expense_every"`
+	// RawInflight is the pending-ack window of the raw JetStream publish.
+	RawInflight int `json:"raw_inflight"`
+	// RawBatch is the keys per synced commit of the raw Pebble baseline.
+	RawBatch int `json:"raw_batch"`
+}
+
+// DefaultOptions is a run that takes about a minute on two cores.
+func DefaultOptions() Options {
+	return Options{
+		Events:       200_000,
+		Clients:      256,
+		Orgs:         4,
+		Latency:      1000,
+		ExpenseEvery: 10,
+		RawInflight:  4096,
+		RawBatch:     1000,
+	}
+}
+
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	for _, f := range []struct{ v, d *int }{
+		{&o.Events, &d.Events}, {&o.Clients, &d.Clients}, {&o.Orgs, &d.Orgs}, {&o.Latency, &d.Latency},
+		{&o.ExpenseEvery, &d.ExpenseEvery}, {&o.RawInflight, &d.RawInflight}, {&o.RawBatch, &d.RawBatch},
+	} {
+		if *f.v == 0 {
+			*f.v = *f.d
+		}
+	}
+	return o
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.Events < 1:
+		return fmt.Errorf("bench: events %d < 1", o.Events)
+	case o.Clients < 1:
+		return fmt.Errorf("bench: clients %d < 1", o.Clients)
+	case o.Orgs < 1 || o.Orgs > 10_000:
+		return fmt.Errorf("bench: orgs %d outside 1..10000", o.Orgs)
+	case o.Latency < 1:
+		return fmt.Errorf("bench: latency commands %d < 1", o.Latency)
+	case o.RawInflight < 1:
+		return fmt.Errorf("bench: raw inflight %d < 1", o.RawInflight)
+	case o.RawBatch < 1:
+		return fmt.Errorf("bench: raw batch %d < 1", o.RawBatch)
+	}
+	return nil
+}
+
+// Ledger is a real node (embedded NATS with JetStream file storage, Pebble,
+// projector, append service) on a directory of its own, with orgs opened
+// and a source of unique commands for them.
+type Ledger struct {
+	dir  string
+	node *node.Node
+	orgs []string
+	// next numbers commands, receipts and expenses, so every command of
+	// every phase is new to the ledger.
+	next int
+	// avail is each org's bank money acknowledged and not yet promised to
+	// an expense, in fen: an expense is only sent when it cannot overdraw.
+	avail []atomic.Int64
+}
+
+// OpenLedger starts a node on dir (which must be empty or absent) and
+// opens orgs unions, untimed.
+func OpenLedger(ctx context.Context, dir string, orgs int) (_ *Ledger, err error) {
+	if orgs < 1 {
+		return nil, fmt.Errorf("bench: orgs %d < 1", orgs)
+	}
+	if err := emptyDir(dir); err != nil {
+		return nil, err
+	}
+	n, err := node.Start(ctx, node.Config{DataDir: dir})
+	if err != nil {
+		return nil, fmt.Errorf("bench: start node: %w", err)
+	}
+	l := &Ledger{dir: dir, node: n, avail: make([]atomic.Int64, orgs)}
+	defer func() {
+		if err != nil {
+			l.Close()
+		}
+	}()
+	for i := range orgs {
+		org := "bench-" + strconv.Itoa(i)
+		data, err := json.Marshal(map[string]string{"name": "Benchmark union " + strconv.Itoa(i), "chart": "2010"})
+		if err != nil {
+			return nil, err
+		}
+		cmd := ledger.Command{ID: "open-" + org, Type: "open_org", Org: org, Actor: benchActor, Date: "2025-01-01", Data: data}
+		if err := checkSubmit(l.node.Service.Submit(ctx, cmd)); err != nil {
+			return nil, fmt.Errorf("bench: open %s: %w", org, err)
+		}
+		l.orgs = append(l.orgs, org)
+	}
+	return l, nil
+}
+
+const (
+	benchActor = "p-bench"
+	// expenseFen is what one benchmark expense pays out.
+	expenseFen events.Fen = 100
+)
+
+// Node is the running node (it changes after Rebuild).
+func (l *Ledger) Node() *node.Node { return l.node }
+
+// Orgs is the number of orgs opened.
+func (l *Ledger) Orgs() int { return len(l.orgs) }
+
+// Close stops the node.
+func (l *Ledger) Close() {
+	if l.node != nil {
+		l.node.Close()
+		l.node = nil
+	}
+}
+
+// planned is one ingest command: dues, plus the expense to send instead
+// when the org can pay it.
+type planned struct {
+	org     int
+	dues    ledger.Command
+	duesFen events.Fen
+	expense *ledger.Command
+}
+
+func (l *Ledger) plan(org int, expense bool) (planned, error) {
+	l.next++
+	i := l.next
+	month := i%12 + 1
+	period := fmt.Sprintf("2025-%02d", month)
+	fen := events.Fen(1000 + i%4000)
+	data, err := json.Marshal(map[string]any{
+		"member": fmt.Sprintf("m%06d", i%100_000), "period": period, "amount": fen.Yuan(),
+		"receipt": map[string]string{"book": "DUES-2025", "number": strconv.Itoa(i)},
+	})
+	if err != nil {
+		return planned{}, err
+	}
+	p := planned{org: org, duesFen: fen, dues: ledger.Command{
+		ID: "c-" + strconv.Itoa(i), Type: "receive_dues", Org: l.orgs[org], Actor: benchActor,
+		Date: fmt.Sprintf("%s-%02d", period, 1+i%28), Data: data,
+	}}
+	if expense {
+		data, err := json.Marshal(map[string]any{
+			"expense": "E-" + strconv.Itoa(i), "account": "50102", "amount": expenseFen.Yuan(),
+			"payee": "Sports goods supplier", "purpose": "staff basketball tournament",
+		})
+		if err != nil {
+			return planned{}, err
+		}
+		p.expense = &ledger.Command{ID: "c-" + strconv.Itoa(i), Type: "pay_expense", Org: l.orgs[org],
+			Actor: benchActor, Date: p.dues.Date, Data: data}
+	}
+	return p, nil
+}
+
+// IngestResult is one timed ingest.
+type IngestResult struct {
+	Result
+	Clients  int
+	Orgs     int
+	Dues     int
+	Expenses int
+	// Commits is the number of synced Pebble commits observed during the
+	// run (a watcher can miss one that follows another within
+	// microseconds, so this is a lower bound).
+	Commits int
+}
+
+// Ingest submits n new commands from clients concurrent goroutines over
+// every org (round robin) through Service.Submit and times from the first
+// submit to the last acknowledgement. Every command must be accepted with
+// exactly one new event. Commands are built before timing starts.
+func (l *Ledger) Ingest(ctx context.Context, n, clients, expenseEvery int, progress io.Writer) (IngestResult, error) {
+	res := IngestResult{Result: Result{Name: "ledger ingest"}, Clients: clients, Orgs: len(l.orgs)}
+	if n < 1 || clients < 1 {
+		return res, fmt.Errorf("bench: ingest: n %d, clients %d: both must be ≥ 1", n, clients)
+	}
+	if progress == nil {
+		progress = io.Discard
+	}
+	cmds := make([]planned, n)
+	for i := range cmds {
+		var err error
+		if cmds[i], err = l.plan(i%len(l.orgs), expenseEvery > 0 && i%expenseEvery == expenseEvery-1); err != nil {
+			return res, err
+		}
+	}
+	svc, store := l.node.Service, l.node.Store
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		next, acked, dues, expenses atomic.Int64
+		wg                          sync.WaitGroup
+		commits                     int
+		watchDone                   = make(chan struct{})
+		stopWatch                   = make(chan struct{})
+	)
+	go func() { // count synced commits and report progress
+		defer close(watchDone)
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		start := time.Now()
+		for {
+			ch := store.Changed()
+			select {
+			case <-ch:
+				commits++
+			case <-tick.C:
+				a := acked.Load()
+				fmt.Fprintf(progress, "  ingest: %d of %d acknowledged (%.0f events/s so far)\n", a, n, float64(a)/time.Since(start).Seconds())
+			case <-stopWatch:
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	for range min(clients, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				p := &cmds[i]
+				cmd, isExpense := p.dues, false
+				if p.expense != nil && l.reserve(p.org, expenseFen) {
+					cmd, isExpense = *p.expense, true
+				}
+				if err := checkSubmit(svc.Submit(ctx, cmd)); err != nil {
+					cancel(fmt.Errorf("bench: ingest: command %s (%s, %s): %w", cmd.ID, cmd.Type, cmd.Org, err))
+					return
+				}
+				if isExpense {
+					expenses.Add(1)
+				} else {
+					l.avail[p.org].Add(int64(p.duesFen))
+					dues.Add(1)
+				}
+				acked.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(stopWatch)
+	<-watchDone
+	if err := context.Cause(ctx); err != nil {
+		return res, err
+	}
+	res.Events, res.Elapsed, res.Commits = n, elapsed, commits
+	res.Dues, res.Expenses = int(dues.Load()), int(expenses.Load())
+	return res, nil
+}
+
+// reserve takes amount from the org's unpromised acknowledged money.
+func (l *Ledger) reserve(org int, amount events.Fen) bool {
+	a := &l.avail[org]
+	for {
+		v := a.Load()
+		if v < int64(amount) {
+			return false
+		}
+		if a.CompareAndSwap(v, v-int64(amount)) {
+			return true
+		}
+	}
+}
+
+// checkSubmit accepts a Submit outcome only if it appended exactly one new
+// event.
+func checkSubmit(res ledger.Result, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case res.Duplicate:
+		return errors.New("acknowledged as a duplicate of an earlier command")
+	case len(res.Events) != 1:
+		return fmt.Errorf("appended %d events, want 1", len(res.Events))
+	}
+	return nil
+}
+
+// LatencyResult is the acknowledgement latency of sequential commands.
+type LatencyResult struct {
+	Commands int
+	P50      time.Duration
+	P99      time.Duration
+	Max      time.Duration
+	Mean     time.Duration
+}
+
+// Latency submits m new dues commands to the first org one at a time and
+// measures each Submit until it returns (the events are durable).
+func (l *Ledger) Latency(ctx context.Context, m int) (LatencyResult, error) {
+	res := LatencyResult{Commands: m}
+	if m < 1 {
+		return res, fmt.Errorf("bench: latency: m %d < 1", m)
+	}
+	cmds := make([]ledger.Command, m)
+	for i := range cmds {
+		p, err := l.plan(0, false)
+		if err != nil {
+			return res, err
+		}
+		cmds[i] = p.dues
+	}
+	took := make([]time.Duration, m)
+	var total time.Duration
+	for i, cmd := range cmds {
+		start := time.Now()
+		err := checkSubmit(l.node.Service.Submit(ctx, cmd))
+		took[i] = time.Since(start)
+		if err != nil {
+			return res, fmt.Errorf("bench: latency: command %s: %w", cmd.ID, err)
+		}
+		total += took[i]
+	}
+	slices.Sort(took)
+	res.P50, res.P99, res.Max = percentile(took, 50), percentile(took, 99), took[m-1]
+	res.Mean = total / time.Duration(m)
+	return res, nil
+}
+
+// percentile is the nearest-rank percentile of sorted durations.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 · n)
+	return sorted[max(rank, 1)-1]
+}
+
+// StreamStats is what the log holds after the timed phases.
+type StreamStats struct {
+	Events     int // messages in the stream (= last stream sequence)
+	Bytes      int // sum of event sizes (the JSON envelope, no headers)
+	EventBytes int // average event size, rounded
+}
+
+// Stream counts the events in the log and their average size. It also
+// checks that the store has applied all of them and holds each one.
+func (l *Ledger) Stream(ctx context.Context) (StreamStats, error) {
+	var st StreamStats
+	last, err := l.node.Log.LastSeq(ctx)
+	if err != nil {
+		return st, err
+	}
+	if applied := l.node.Store.Applied(); applied != last {
+		return st, fmt.Errorf("bench: store applied %d of %d stream messages", applied, last)
+	}
+	heads, err := l.node.Store.Orgs()
+	if err != nil {
+		return st, err
+	}
+	for org := range heads {
+		if err := l.node.Store.Events(org, 1, 0, func(_ uint64, ev events.Stored) bool {
+			st.Events++
+			st.Bytes += len(ev.Data)
+			return true
+		}); err != nil {
+			return st, err
+		}
+	}
+	if uint64(st.Events) != last {
+		return st, fmt.Errorf("bench: store holds %d events, the stream %d", st.Events, last)
+	}
+	if st.Events > 0 {
+		st.EventBytes = (st.Bytes + st.Events/2) / st.Events
+	}
+	return st, nil
+}
+
+// Rebuild closes the node, deletes its Pebble directory and times starting
+// a new node on the same data: node.Start returns once the projector has
+// applied the whole stream again (event copies, indexes, projections, in
+// synced batches). It checks every org's head came back identical.
+func (l *Ledger) Rebuild(ctx context.Context) (Result, error) {
+	res := Result{Name: "ledger rebuild"}
+	last, err := l.node.Log.LastSeq(ctx)
+	if err != nil {
+		return res, err
+	}
+	heads, err := l.node.Store.Orgs()
+	if err != nil {
+		return res, err
+	}
+	l.Close()
+	if err := os.RemoveAll(filepath.Join(l.dir, "pebble")); err != nil {
+		return res, fmt.Errorf("bench: rebuild: %w", err)
+	}
+	start := time.Now()
+	n, err := node.Start(ctx, node.Config{DataDir: l.dir})
+	elapsed := time.Since(start)
+	if err != nil {
+		return res, fmt.Errorf("bench: rebuild: start node: %w", err)
+	}
+	l.node = n
+	if applied := n.Store.Applied(); applied != last {
+		return res, fmt.Errorf("bench: rebuild: store applied %d of %d stream messages", applied, last)
+	}
+	again, err := n.Store.Orgs()
+	if err != nil {
+		return res, err
+	}
+	if !maps.Equal(heads, again) {
+		return res, fmt.Errorf("bench: rebuild: org heads differ after rebuild: before %v, after %v", heads, again)
+	}
+	res.Events, res.Elapsed = int(last), elapsed
+	return res, nil
+}
+
+// emptyDir accepts a directory that is absent or empty.
+func emptyDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if len(ents) > 0 {
+		return fmt.Errorf("bench: %s is not empty", dir)
+	}
+	return nil
+}
+
+// Run measures the real ledger and the raw baselines in one run, under dir
+// (absent or empty; its contents are left in place): ingest, sequential
+// latency and rebuild of a node in dir/ledger, then raw JetStream async
+// publish, raw Pebble synced batches and raw ordered read with messages of
+// the ledger's measured average event size, in dir/raw-*. Phases run one
+// after another, never overlapping. progress (may be nil) gets a line per
+// phase.
+func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Report, error) {
+	opts = opts.withDefaults()
+	rep := Report{Options: opts, Machine: thisMachine()}
+	if err := opts.validate(); err != nil {
+		return rep, err
+	}
+	if progress == nil {
+		progress = io.Discard
+	}
+	if err := emptyDir(dir); err != nil {
+		return rep, err
+	}
+	say := func(format string, args ...any) { fmt.Fprintf(progress, format+"\n", args...) }
+
+	say("starting a node in %s and opening %d orgs", dir, opts.Orgs)
+	l, err := OpenLedger(ctx, filepath.Join(dir, "ledger"), opts.Orgs)
+	if err != nil {
+		return rep, err
+	}
+	defer l.Close()
+	rep.OrgOpens = l.Orgs()
+
+	say("ingest: %d commands from %d clients over %d orgs", opts.Events, opts.Clients, opts.Orgs)
+	ing, err := l.Ingest(ctx, opts.Events, opts.Clients, opts.ExpenseEvery, progress)
+	if err != nil {
+		return rep, err
+	}
+	rep.Ingest = figure(ing.Result)
+	rep.IngestCommands, rep.IngestDues, rep.IngestExpenses, rep.IngestCommits = ing.Events, ing.Dues, ing.Expenses, ing.Commits
+	say("  %.0f events/s", rep.Ingest.PerSecond)
+
+	say("latency: %d sequential commands", opts.Latency)
+	lat, err := l.Latency(ctx, opts.Latency)
+	if err != nil {
+		return rep, err
+	}
+	rep.Latency = latencyFigure(lat)
+	rep.LatencyCommands = lat.Commands
+	say("  p50 %v, p99 %v", lat.P50, lat.P99)
+
+	st, err := l.Stream(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.StreamEvents, rep.EventBytes = st.Events, st.EventBytes
+
+	say("rebuild: %d events from the stream into a new Pebble store", st.Events)
+	rb, err := l.Rebuild(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rb.Bytes = st.EventBytes
+	rep.Rebuild = figure(rb)
+	l.Close()
+	say("  %.0f events/s", rep.Rebuild.PerSecond)
+
+	size := max(st.EventBytes, 1)
+	rep.Ingest.Bytes = size
+	say("raw JetStream async publish: %d messages of %d bytes, %d in flight", opts.Events, size, opts.RawInflight)
+	pub, err := RawJetStreamAsyncPublish(ctx, filepath.Join(dir, "raw-publish"), opts.Events, size, opts.RawInflight)
+	if err != nil {
+		return rep, err
+	}
+	rep.RawPublish = figure(pub)
+	say("  %.0f events/s", rep.RawPublish.PerSecond)
+
+	say("raw Pebble: %d keys of %d bytes, synced batches of %d", opts.Events, size, opts.RawBatch)
+	peb, err := RawPebbleSyncBatch(ctx, filepath.Join(dir, "raw-pebble"), opts.Events, size, opts.RawBatch)
+	if err != nil {
+		return rep, err
+	}
+	rep.RawPebble = figure(peb)
+	say("  %.0f events/s", rep.RawPebble.PerSecond)
+
+	say("raw JetStream ordered read: %d messages of %d bytes", st.Events, size)
+	read, err := RawJetStreamOrderedRead(ctx, filepath.Join(dir, "raw-read"), st.Events, size)
+	if err != nil {
+		return rep, err
+	}
+	rep.RawRead = figure(read)
+	say("  %.0f events/s", rep.RawRead.PerSecond)
+
+	rep.computeRatios()
+	return rep, nil
+}

@@ -1,0 +1,251 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	opts := Options{Events: 2000, Clients: 32, Orgs: 3, Latency: 50, ExpenseEvery: 5, RawInflight: 256, RawBatch: 100}
+	var progress bytes.Buffer
+	rep, err := Run(ctx, t.TempDir(), opts, &progress)
+	if err != nil {
+		t.Fatalf("Run: %v\nprogress:\n%s", err, progress.String())
+	}
+	if rep.Options != opts {
+		t.Errorf("Options = %+v, want %+v", rep.Options, opts)
+	}
+
+	// Counts: every command appended exactly one event.
+	if rep.OrgOpens != opts.Orgs {
+		t.Errorf("OrgOpens = %d, want %d", rep.OrgOpens, opts.Orgs)
+	}
+	if rep.IngestCommands != opts.Events || rep.Ingest.Events != opts.Events {
+		t.Errorf("ingest commands %d, events %d, want %d", rep.IngestCommands, rep.Ingest.Events, opts.Events)
+	}
+	if rep.IngestDues+rep.IngestExpenses != rep.IngestCommands {
+		t.Errorf("dues %d + expenses %d != %d", rep.IngestDues, rep.IngestExpenses, rep.IngestCommands)
+	}
+	if rep.IngestExpenses == 0 || rep.IngestDues == 0 {
+		t.Errorf("want both dues and expenses, got %d and %d", rep.IngestDues, rep.IngestExpenses)
+	}
+	if rep.LatencyCommands != opts.Latency || rep.Latency.Commands != opts.Latency {
+		t.Errorf("latency commands %d / %d, want %d", rep.LatencyCommands, rep.Latency.Commands, opts.Latency)
+	}
+	if want := rep.IngestCommands + rep.LatencyCommands + rep.OrgOpens; rep.StreamEvents != want {
+		t.Errorf("StreamEvents = %d, want commands + org opens = %d", rep.StreamEvents, want)
+	}
+	if rep.Rebuild.Events != rep.StreamEvents || rep.RawRead.Events != rep.StreamEvents {
+		t.Errorf("rebuild %d, raw read %d events, want the stream's %d", rep.Rebuild.Events, rep.RawRead.Events, rep.StreamEvents)
+	}
+	if rep.RawPublish.Events != opts.Events || rep.RawPebble.Events != opts.Events {
+		t.Errorf("raw publish %d, raw pebble %d events, want %d", rep.RawPublish.Events, rep.RawPebble.Events, opts.Events)
+	}
+
+	// Sizes: the raw baselines use the ledger's measured event size.
+	if rep.EventBytes < 100 || rep.EventBytes > 4096 {
+		t.Errorf("EventBytes = %d, implausible for a JSON envelope", rep.EventBytes)
+	}
+	for _, f := range []Figure{rep.Ingest, rep.Rebuild, rep.RawPublish, rep.RawPebble, rep.RawRead} {
+		if f.Bytes != rep.EventBytes {
+			t.Errorf("%s: Bytes = %d, want %d", f.Name, f.Bytes, rep.EventBytes)
+		}
+		if f.Seconds <= 0 || f.PerSecond <= 0 || f.Name == "" {
+			t.Errorf("%+v: want a name and positive seconds and rate", f)
+		}
+		if got := float64(f.Events) / f.Seconds; !approxEqual(got, f.PerSecond) {
+			t.Errorf("%s: PerSecond %v, events/seconds %v", f.Name, f.PerSecond, got)
+		}
+	}
+	l := rep.Latency
+	if !(l.P50 > 0 && l.P50 <= l.P99 && l.P99 <= l.Max && l.Mean > 0 && l.Mean <= l.Max) {
+		t.Errorf("latency %+v: want 0 < p50 <= p99 <= max and 0 < mean <= max", l)
+	}
+	if rep.IngestCommits < 1 {
+		t.Errorf("IngestCommits = %d, want ≥ 1", rep.IngestCommits)
+	}
+
+	// Ratios come from this run's figures, and so do the verdicts.
+	if rep.Ratios.IngestVsPublish != rep.Ingest.PerSecond/rep.RawPublish.PerSecond ||
+		rep.Ratios.IngestVsPebble != rep.Ingest.PerSecond/rep.RawPebble.PerSecond ||
+		rep.Ratios.RebuildVsRead != rep.Rebuild.PerSecond/rep.RawRead.PerSecond {
+		t.Errorf("ratios %+v not computed from the figures %+v", rep.Ratios, rep)
+	}
+	for _, v := range []float64{rep.Ratios.IngestVsPublish, rep.Ratios.IngestVsPebble, rep.Ratios.RebuildVsRead} {
+		if v <= 0 {
+			t.Errorf("ratios %+v: want all positive", rep.Ratios)
+		}
+	}
+	if rep.Targets.IngestVsPublishMet != (rep.Ratios.IngestVsPublish >= TargetIngestVsPublish) ||
+		rep.Targets.RebuildVsReadMet != (rep.Ratios.RebuildVsRead >= TargetRebuildVsRead) {
+		t.Errorf("targets %+v do not follow from ratios %+v", rep.Targets, rep.Ratios)
+	}
+
+	// Both renderings work; the JSON round-trips.
+	var table bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ledger ingest", "raw JetStream async publish", "ledger rebuild", "p99", "rebuild / raw JetStream ordered read"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
+	}
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, js.String())
+	}
+	if back != rep {
+		t.Errorf("JSON round trip changed the report:\n%+v\n%+v", back, rep)
+	}
+	t.Logf("\n%s", table.String())
+}
+
+func approxEqual(a, b float64) bool {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	return d <= 1e-9*max(a, b)
+}
+
+func TestRunBadOptions(t *testing.T) {
+	ctx := t.Context()
+	for _, o := range []Options{{Events: -1}, {Clients: -1}, {Orgs: -2}, {Latency: -1}, {RawBatch: -1}} {
+		if _, err := Run(ctx, t.TempDir(), o, nil); err == nil {
+			t.Errorf("Run(%+v): no error", o)
+		}
+	}
+}
+
+func TestRunRefusesUsedDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/x", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(t.Context(), dir, Options{Events: 10, Latency: 1}, nil); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("Run in a used dir: %v, want a not-empty error", err)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	d := make([]time.Duration, 100)
+	for i := range d {
+		d[i] = time.Duration(i + 1)
+	}
+	for _, c := range []struct {
+		p    int
+		want time.Duration
+	}{{50, 50}, {99, 99}, {100, 100}, {1, 1}} {
+		if got := percentile(d, c.p); got != c.want {
+			t.Errorf("p%d = %d, want %d", c.p, got, c.want)
+		}
+	}
+	if got := percentile([]time.Duration{7}, 99); got != 7 {
+		t.Errorf("p99 of one = %d", got)
+	}
+}
+
+// Benchmark sizes: large enough for group commit to settle, small enough
+// for a benchmark iteration. Each iteration measures its own raw baselines.
+const (
+	benchLedgerEvents  = 50_000
+	benchLedgerClients = 256
+	benchLedgerOrgs    = 4
+)
+
+// ingestSetup opens a fresh ledger for one iteration.
+func ingestSetup(b *testing.B, ctx context.Context) (*Ledger, string) {
+	b.Helper()
+	dir := b.TempDir()
+	l, err := OpenLedger(ctx, dir+"/ledger", benchLedgerOrgs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return l, dir
+}
+
+// BenchmarkLedgerIngest reports acknowledged-and-durable ingest and its
+// ratios to raw JetStream async publish and raw Pebble synced batches of
+// the same size, measured in the same iteration.
+func BenchmarkLedgerIngest(b *testing.B) {
+	for _, clients := range []int{64, benchLedgerClients} {
+		b.Run("clients="+strconv.Itoa(clients), func(b *testing.B) {
+			ctx := b.Context()
+			var ing, pub, peb Result
+			for b.Loop() {
+				l, dir := ingestSetup(b, ctx)
+				r, err := l.Ingest(ctx, benchLedgerEvents, clients, 10, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st, err := l.Stream(ctx)
+				l.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := RawJetStreamAsyncPublish(ctx, dir+"/raw-publish", benchLedgerEvents, st.EventBytes, 4096)
+				if err != nil {
+					b.Fatal(err)
+				}
+				q, err := RawPebbleSyncBatch(ctx, dir+"/raw-pebble", benchLedgerEvents, st.EventBytes, 1000)
+				if err != nil {
+					b.Fatal(err)
+				}
+				add(&ing, r.Result)
+				add(&pub, p)
+				add(&peb, q)
+			}
+			b.ReportMetric(ing.PerSecond(), "events/s")
+			b.ReportMetric(ratio(ing.PerSecond(), pub.PerSecond()), "x-raw-publish")
+			b.ReportMetric(ratio(ing.PerSecond(), peb.PerSecond()), "x-raw-pebble")
+		})
+	}
+}
+
+// BenchmarkLedgerRebuild reports the rebuild rate (untimed ingest first)
+// and its ratio to a raw ordered read of as many messages of the same size.
+func BenchmarkLedgerRebuild(b *testing.B) {
+	ctx := b.Context()
+	var rb, read Result
+	for b.Loop() {
+		l, dir := ingestSetup(b, ctx)
+		if _, err := l.Ingest(ctx, benchLedgerEvents, benchLedgerClients, 10, nil); err != nil {
+			b.Fatal(err)
+		}
+		st, err := l.Stream(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := l.Rebuild(ctx)
+		l.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		q, err := RawJetStreamOrderedRead(ctx, dir+"/raw-read", st.Events, st.EventBytes)
+		if err != nil {
+			b.Fatal(err)
+		}
+		add(&rb, r)
+		add(&read, q)
+	}
+	b.ReportMetric(rb.PerSecond(), "events/s")
+	b.ReportMetric(ratio(rb.PerSecond(), read.PerSecond()), "x-raw-read")
+}
+
+func add(sum *Result, r Result) {
+	sum.Events += r.Events
+	sum.Elapsed += r.Elapsed
+}

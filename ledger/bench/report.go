@@ -1,0 +1,187 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Targets are the ratios the ledger is expected to reach against the raw
+// baselines measured in the same run.
+const (
+	// TargetIngestVsPublish: acknowledged-and-durable ingest against raw
+	// JetStream async publish.
+	TargetIngestVsPublish = 0.5
+	// TargetRebuildVsRead: rebuilding the Pebble store from the stream
+	// against a raw ordered-consumer read of as many messages.
+	TargetRebuildVsRead = 0.4
+)
+
+// Figure is one timed throughput figure.
+type Figure struct {
+	Name      string  `json:"name"`
+	Events    int     `json:"events"`
+	Bytes     int     `json:"bytes"` // per event
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"events_per_second"`
+}
+
+func figure(r Result) Figure {
+	return Figure{Name: r.Name, Events: r.Events, Bytes: r.Bytes, Seconds: r.Elapsed.Seconds(), PerSecond: r.PerSecond()}
+}
+
+// Latency is the acknowledgement latency of sequential commands, in
+// microseconds.
+type Latency struct {
+	Commands int     `json:"commands"`
+	P50      float64 `json:"p50_us"`
+	P99      float64 `json:"p99_us"`
+	Max      float64 `json:"max_us"`
+	Mean     float64 `json:"mean_us"`
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+func latencyFigure(r LatencyResult) Latency {
+	return Latency{Commands: r.Commands, P50: micros(r.P50), P99: micros(r.P99), Max: micros(r.Max), Mean: micros(r.Mean)}
+}
+
+// Ratios compare the ledger with the raw baselines of the same run.
+type Ratios struct {
+	IngestVsPublish float64 `json:"ingest_vs_raw_publish"`
+	IngestVsPebble  float64 `json:"ingest_vs_raw_pebble"`
+	RebuildVsRead   float64 `json:"rebuild_vs_raw_read"`
+}
+
+// Targets says whether the run reached the expected ratios.
+type Targets struct {
+	IngestVsPublish    float64 `json:"ingest_vs_raw_publish"`
+	RebuildVsRead      float64 `json:"rebuild_vs_raw_read"`
+	IngestVsPublishMet bool    `json:"ingest_vs_raw_publish_met"`
+	RebuildVsReadMet   bool    `json:"rebuild_vs_raw_read_met"`
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	CPUs      int    `json:"cpus"`
+	GoVersion string `json:"go"`
+}
+
+func thisMachine() Machine {
+	return Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version()}
+}
+
+// Report holds every figure of one Run and the ratios computed from them.
+type Report struct {
+	Options Options `json:"options"`
+	Machine Machine `json:"machine"`
+
+	// OrgOpens, IngestCommands and LatencyCommands each appended one event;
+	// StreamEvents is what the stream holds afterwards (their sum).
+	OrgOpens        int `json:"org_opens"`
+	IngestCommands  int `json:"ingest_commands"`
+	IngestDues      int `json:"ingest_dues"`
+	IngestExpenses  int `json:"ingest_expenses"`
+	LatencyCommands int `json:"latency_commands"`
+	StreamEvents    int `json:"stream_events"`
+	// IngestCommits is the synced Pebble commits seen during ingest (a
+	// lower bound).
+	IngestCommits int `json:"ingest_commits"`
+	// EventBytes is the average size of the ledger's events (the JSON
+	// envelope as stored), used as the raw baselines' message size.
+	EventBytes int `json:"event_bytes"`
+
+	Ingest     Figure  `json:"ingest"`
+	Latency    Latency `json:"latency"`
+	Rebuild    Figure  `json:"rebuild"`
+	RawPublish Figure  `json:"raw_jetstream_async_publish"`
+	RawPebble  Figure  `json:"raw_pebble_sync_batch"`
+	RawRead    Figure  `json:"raw_jetstream_ordered_read"`
+
+	Ratios  Ratios  `json:"ratios"`
+	Targets Targets `json:"targets"`
+}
+
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a / b
+}
+
+func (r *Report) computeRatios() {
+	r.Ratios = Ratios{
+		IngestVsPublish: ratio(r.Ingest.PerSecond, r.RawPublish.PerSecond),
+		IngestVsPebble:  ratio(r.Ingest.PerSecond, r.RawPebble.PerSecond),
+		RebuildVsRead:   ratio(r.Rebuild.PerSecond, r.RawRead.PerSecond),
+	}
+	r.Targets = Targets{
+		IngestVsPublish:    TargetIngestVsPublish,
+		RebuildVsRead:      TargetRebuildVsRead,
+		IngestVsPublishMet: r.Ratios.IngestVsPublish >= TargetIngestVsPublish,
+		RebuildVsReadMet:   r.Ratios.RebuildVsRead >= TargetRebuildVsRead,
+	}
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteTable writes the report for people.
+func (r Report) WriteTable(w io.Writer) error {
+	o, m := r.Options, r.Machine
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("unionledger bench: %d commands from %d clients over %d orgs; %d cores, %s/%s, %s\n",
+		o.Events, o.Clients, o.Orgs, m.CPUs, m.OS, m.Arch, m.GoVersion)
+	p("events in stream: %d (%d org opens + %d ingest [%d dues, %d expenses] + %d latency); average event %d bytes\n\n",
+		r.StreamEvents, r.OrgOpens, r.IngestCommands, r.IngestDues, r.IngestExpenses, r.LatencyCommands, r.EventBytes)
+
+	const row = "%-44s %9s %6s %8s %10s\n"
+	p(row, "figure", "events", "bytes", "seconds", "events/s")
+	for _, f := range []struct {
+		label string
+		f     Figure
+	}{
+		{"ledger ingest (acknowledged = durable)", r.Ingest},
+		{fmt.Sprintf("raw JetStream async publish, %d in flight", o.RawInflight), r.RawPublish},
+		{fmt.Sprintf("raw Pebble synced batches of %d", o.RawBatch), r.RawPebble},
+		{"ledger rebuild (node start, empty Pebble)", r.Rebuild},
+		{"raw JetStream ordered read", r.RawRead},
+	} {
+		p(row, f.label, strconv.Itoa(f.f.Events), strconv.Itoa(f.f.Bytes),
+			strconv.FormatFloat(f.f.Seconds, 'f', 2, 64), strconv.FormatFloat(f.f.PerSecond, 'f', 0, 64))
+	}
+	if r.IngestCommits > 0 {
+		p("\ningest: %d synced Pebble commits seen, so at most %.1f events per commit\n",
+			r.IngestCommits, float64(r.IngestCommands)/float64(r.IngestCommits))
+	}
+	l := r.Latency
+	p("latency of %d sequential commands (one client): p50 %.2f ms, p99 %.2f ms, max %.2f ms, mean %.2f ms\n\n",
+		l.Commands, l.P50/1000, l.P99/1000, l.Max/1000, l.Mean/1000)
+
+	yes := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "NO"
+	}
+	const rrow = "%-44s %9s %8s %4s\n"
+	p(rrow, "ratio", "measured", "target", "met")
+	p(rrow, "ingest / raw JetStream async publish", strconv.FormatFloat(r.Ratios.IngestVsPublish, 'f', 3, 64),
+		fmt.Sprintf(">= %.2f", r.Targets.IngestVsPublish), yes(r.Targets.IngestVsPublishMet))
+	p(rrow, "ingest / raw Pebble synced batches", strconv.FormatFloat(r.Ratios.IngestVsPebble, 'f', 3, 64), "", "")
+	p(rrow, "rebuild / raw JetStream ordered read", strconv.FormatFloat(r.Ratios.RebuildVsRead, 'f', 3, 64),
+		fmt.Sprintf(">= %.2f", r.Targets.RebuildVsRead), yes(r.Targets.RebuildVsReadMet))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
