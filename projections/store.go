@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -180,7 +181,7 @@ func (s *Store) Events(org string, from, to uint64, fn func(seq uint64, st event
 	prefix := key(famEvent, org, "/")
 	lo := key(prefix, from)
 	hi := upper(prefix)
-	if to > 0 {
+	if to > 0 && to < math.MaxUint64 {
 		hi = key(prefix, to+1)
 	}
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})

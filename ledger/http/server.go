@@ -247,7 +247,11 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := []EventJSON{}
-	err = s.q.Events(org, from, from+limit-1, func(_ uint64, st events.Stored) bool {
+	to := from + limit - 1
+	if to < from { // overflow: to the end
+		to = 0
+	}
+	err = s.q.Events(org, from, to, func(_ uint64, st events.Stored) bool {
 		out = append(out, EventJSON{StreamSeq: st.StreamSeq, Hash: events.HashOf(st.Data), Event: st.Data})
 		return true
 	})
