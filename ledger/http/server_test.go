@@ -201,6 +201,15 @@ func TestQueries(t *testing.T) {
 	if ev["seq"] != float64(2) || ev["type"] != "dues_received" {
 		t.Fatalf("event: %v", ev)
 	}
+	for _, path := range []string{"/api/v1/orgs/h1/events?from=18446744073709551615&limit=10", "/api/v1/orgs/h1/events?from=4"} {
+		status, out := get(path)
+		if status != 200 || len(out["events"].([]any)) != 0 {
+			t.Fatalf("%s: %d %v", path, status, out)
+		}
+	}
+	if status, out := get("/api/v1/orgs/h1/events?limit=0"); status != 422 || out["code"] != "invalid" {
+		t.Fatalf("limit=0: %d %v", status, out)
+	}
 }
 
 func TestStatusTableCoversEveryCode(t *testing.T) {
