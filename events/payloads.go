@@ -119,13 +119,31 @@ type typeInfo struct {
 	decoders map[int]func([]byte) (Payload, error)
 }
 
-// registry lists every event type the ledger writes or has ever written.
-// It is fixed at build time, so it is not mutable state.
-var registry = map[string]typeInfo{
+// registry lists every event type the ledger writes or has ever written,
+// merged from each area's table. Fixed at build time.
+var registry = merge(moneyTypes)
+
+// moneyTypes are the events that open a union and move money.
+var moneyTypes = map[string]typeInfo{
 	"org_opened":          v1[OrgOpened](),
 	"dues_received":       v1[DuesReceived](),
 	"allocation_received": v1[AllocationReceived](),
 	"expense_paid":        v1[ExpensePaid](),
+}
+
+// merge joins per-area tables; a type defined twice is a programming error
+// caught by the first test that loads the package.
+func merge(tables ...map[string]typeInfo) map[string]typeInfo {
+	out := map[string]typeInfo{}
+	for _, t := range tables {
+		for k, v := range t {
+			if _, dup := out[k]; dup {
+				panic("events: event type " + k + " registered twice")
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // v1 registers a type whose only schema is version 1. A later version adds
