@@ -121,7 +121,7 @@ type typeInfo struct {
 
 // registry lists every event type the ledger writes or has ever written,
 // merged from each area's table. Fixed at build time.
-var registry = merge(moneyTypes)
+var registry = merge(moneyTypes, peopleTypes)
 
 // moneyTypes are the events that open a union and move money.
 var moneyTypes = map[string]typeInfo{

@@ -43,7 +43,7 @@ func ParseCommand(b []byte) (Command, error) {
 
 // check validates the envelope of a command (not its data).
 func (c Command) check() error {
-	if _, ok := deciders[c.Type]; !ok {
+	if _, ok := commands[c.Type]; !ok {
 		return Errorf(CodeUnknownCommand, "unknown command type %q", c.Type)
 	}
 	switch {

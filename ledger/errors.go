@@ -25,6 +25,10 @@ const (
 	CodeDuplicateRecpt  Code = "duplicate_receipt" // receipt number already used in that book
 	CodeOverdraft       Code = "overdraft"         // a payment would take a fund below zero
 	CodeCommandIDReused Code = "command_id_reused" // same command id, different command
+	CodeWrongRole       Code = "wrong_role"        // the actor does not hold a role that may do this
+	CodeUnknownPerson   Code = "unknown_person"    // the person is not registered in this union
+	CodePersonErased    Code = "person_erased"     // the person's data was erased
+	CodeStateConflict   Code = "state_conflict"    // the thing is not in a state that allows this
 	CodeNotFound        Code = "not_found"         // a queried thing does not exist
 	CodeUnavailable     Code = "unavailable"       // the ledger is starting, stopping or cannot reach its log
 	CodeInternal        Code = "internal"          // a bug or a broken invariant; see the server log
@@ -34,7 +38,7 @@ const (
 func Codes() []Code {
 	return []Code{CodeMalformed, CodeTooLarge, CodeUnknownCommand, CodeUnknownOrg, CodeOrgExists, CodeInvalid,
 		CodeInvalidAmount, CodeUnknownAccount, CodeDuplicateRecpt, CodeOverdraft, CodeCommandIDReused,
-		CodeNotFound, CodeUnavailable, CodeInternal}
+		CodeWrongRole, CodeUnknownPerson, CodePersonErased, CodeStateConflict, CodeNotFound, CodeUnavailable, CodeInternal}
 }
 
 // Error is the one error type of the ledger. Rule names the rule of

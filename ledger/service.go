@@ -73,6 +73,9 @@ type Config struct {
 	// Now and NewID default to the wall clock and UUIDv7.
 	Now   func() time.Time
 	NewID func() string
+	// Keys keeps per-person data keys; commands that carry personal data
+	// are refused without it.
+	Keys KeyStore
 	// MaxRetries bounds conflict retries of one group.
 	MaxRetries int
 	Logger     *slog.Logger
@@ -141,7 +144,16 @@ func (s *Service) Submit(ctx context.Context, cmd Command) (Result, error) {
 	if err := cmd.check(); err != nil {
 		return Result{}, err
 	}
-	h, err := cmd.Hash()
+	var h string
+	var err error
+	if prep := commands[cmd.Type].prepare; prep != nil {
+		if s.cfg.Keys == nil {
+			return Result{}, Errorf(CodeUnavailable, "%s needs the key store, which this ledger was started without", cmd.Type)
+		}
+		cmd, h, err = prep(s.cfg.Keys, cmd)
+	} else {
+		h, err = cmd.Hash()
+	}
 	if err != nil {
 		return Result{}, err
 	}

@@ -51,7 +51,7 @@ func TestScratchSeesEarlierCommandsOfTheGroup(t *testing.T) {
 		code      ledger.Code
 	}{
 		{"receive_dues", `{"member":"m1","period":"2025-03","amount":"10","receipt":{"book":"B1","number":"8"}}`, ledger.CodeUnknownOrg},
-		{"open_org", `{"name":"u","chart":"2010"}`, ""},
+		{"open_org", `{"name":"u","chart":"2010","officers":[{"person":"a","role":"treasurer"}]}`, ""},
 		{"open_org", `{"name":"u","chart":"2010"}`, ledger.CodeOrgExists},
 		{"receive_dues", `{"member":"m1","period":"2025-03","amount":"10","receipt":{"book":"B1","number":"8"}}`, ""},
 		{"receive_dues", `{"member":"m2","period":"2025-03","amount":"10","receipt":{"book":"B1","number":"8"}}`, ledger.CodeDuplicateRecpt},

@@ -26,6 +26,8 @@ type Store struct {
 	view // state queries over committed state
 	db   *pebble.DB
 
+	keyMu sync.Mutex // serialises person-key creation
+
 	mu      sync.Mutex
 	applied uint64        // last stream sequence durable in Pebble
 	changed chan struct{} // closed and replaced at every commit

@@ -72,7 +72,7 @@ func TestPostBalanceEvents(t *testing.T) {
 	defer srv.Close()
 
 	commands := strings.Join([]string{
-		`{"id":"o","type":"open_org","org":"h1","actor":"p-admin","date":"2025-01-01","data":{"name":"某医院工会","chart":"2010"}}`,
+		`{"id":"o","type":"open_org","org":"h1","actor":"p-admin","date":"2025-01-01","data":{"name":"某医院工会","chart":"2010","officers":[{"person":"p-t","role":"treasurer"}]}}`,
 		`# comments and blank lines are skipped`,
 		``,
 		`{"id":"d1","type":"receive_dues","org":"h1","actor":"p-t","date":"2025-01-05","data":{"member":"m1","period":"2025-01","amount":"66.50","receipt":{"book":"B","number":"1"}}}`,
@@ -97,7 +97,7 @@ func TestPostBalanceEvents(t *testing.T) {
 		t.Fatalf("refused post: %v %s", err, out.String())
 	}
 
-	for _, tc := range []struct{ name, asOf string }{{"balance_now", ""}, {"balance_q1", "2025-03-26"}, {"balance_seq2", "2"}} {
+	for _, tc := range []struct{ name, asOf string }{{"balance_now", ""}, {"balance_q1", "2025-03-26"}, {"balance_after_dues", "6"}} {
 		out.Reset()
 		args := []string{"balance", "--server", srv.URL, "--org", "h1"}
 		if tc.asOf != "" {
@@ -110,11 +110,11 @@ func TestPostBalanceEvents(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := run(ctx, []string{"events", "--server", srv.URL, "--org", "h1", "--from", "2", "--limit", "2"}, nil, &out, &errb); err != nil {
+	if err := run(ctx, []string{"events", "--server", srv.URL, "--org", "h1", "--from", "6", "--limit", "2"}, nil, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], `"seq":2`) || !strings.Contains(lines[1], `"type":"allocation_received"`) {
+	if len(lines) != 2 || !strings.Contains(lines[0], `"seq":6`) || !strings.Contains(lines[1], `"type":"allocation_received"`) {
 		t.Fatalf("events:\n%s", out.String())
 	}
 }

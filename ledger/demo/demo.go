@@ -26,7 +26,8 @@ func Commands(seed uint64, members, months int) []ledger.Command {
 		out = append(out, ledger.Command{ID: fmt.Sprintf("demo-%d-%s", seed, id), Type: typ, Org: Org,
 			Actor: "p-treasurer", Date: date, Data: b})
 	}
-	add("open", "open_org", "2025-01-01", map[string]string{"name": "市第一人民医院工会 (First People's Hospital union)", "chart": "2010"})
+	add("open", "open_org", "2025-01-01", map[string]any{"name": "市第一人民医院工会 (First People's Hospital union)", "chart": "2010",
+		"officers": []map[string]string{{"person": "p-treasurer", "role": "treasurer"}}})
 	// Monthly wages between 6,000 and 20,000 yuan; dues are 0.5% of the
 	// wage with the remainder under 10 yuan left out.
 	wages := make([]int64, members)

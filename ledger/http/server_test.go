@@ -60,7 +60,7 @@ func dues(id, amount, number string) string {
 func TestBadInputChangesNothing(t *testing.T) {
 	n, srv := startAPI(t)
 	for _, body := range []string{
-		cmdJSON("open", "open_org", "h1", `{"name":"某医院工会","chart":"2010"}`),
+		cmdJSON("open", "open_org", "h1", `{"name":"某医院工会","chart":"2010","officers":[{"person":"p-treasurer","role":"treasurer"}]}`),
 		dues("d1", "100.00", "1"),
 	} {
 		if status, out := post(t, srv, body); status != http.StatusCreated {
@@ -135,7 +135,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestQueries(t *testing.T) {
 	_, srv := startAPI(t)
 	for _, body := range []string{
-		cmdJSON("open", "open_org", "h1", `{"name":"某医院工会","chart":"2010"}`),
+		cmdJSON("open", "open_org", "h1", `{"name":"某医院工会","chart":"2010","officers":[{"person":"p-treasurer","role":"treasurer"}]}`),
 		dues("d1", "100.00", "1"),
 		strings.Replace(dues("d2", "50.25", "2"), "2025-03-05", "2025-04-01", 1),
 	} {
@@ -168,7 +168,7 @@ func TestQueries(t *testing.T) {
 		code   string
 	}{
 		{"/api/v1/orgs/h1/balances", 200, "150.25", ""},
-		{"/api/v1/orgs/h1/balances?as_of_seq=2", 200, "100.00", ""},
+		{"/api/v1/orgs/h1/balances?as_of_seq=5", 200, "100.00", ""},
 		{"/api/v1/orgs/h1/balances?as_of_date=2025-03-31", 200, "100.00", ""},
 		{"/api/v1/orgs/h1/balances?as_of_date=2025-03-04", 200, nil, ""},
 		{"/api/v1/orgs/h1/balances?as_of_seq=0", 422, nil, "invalid"},
@@ -192,16 +192,16 @@ func TestQueries(t *testing.T) {
 			}
 		}
 	}
-	_, out := get("/api/v1/orgs/h1/events?from=2&limit=1")
+	_, out := get("/api/v1/orgs/h1/events?from=5&limit=1")
 	evs := out["events"].([]any)
 	if len(evs) != 1 {
 		t.Fatalf("events: %v", out)
 	}
 	ev := evs[0].(map[string]any)["event"].(map[string]any)
-	if ev["seq"] != float64(2) || ev["type"] != "dues_received" {
+	if ev["seq"] != float64(5) || ev["type"] != "dues_received" {
 		t.Fatalf("event: %v", ev)
 	}
-	for _, path := range []string{"/api/v1/orgs/h1/events?from=18446744073709551615&limit=10", "/api/v1/orgs/h1/events?from=4"} {
+	for _, path := range []string{"/api/v1/orgs/h1/events?from=18446744073709551615&limit=10", "/api/v1/orgs/h1/events?from=7"} {
 		status, out := get(path)
 		if status != 200 || len(out["events"].([]any)) != 0 {
 			t.Fatalf("%s: %d %v", path, status, out)

@@ -95,6 +95,15 @@ type planned struct {
 	mayRefuse ledger.Code
 }
 
+// events is how many events the command appends: opening a union also
+// registers the opener and the treasurer and grants their roles.
+func (p planned) events() int {
+	if p.cmd.Type == "open_org" {
+		return 4
+	}
+	return 1
+}
+
 // book records what the ledger acknowledged and what that must add up to.
 type book struct {
 	t         *testing.T
@@ -128,7 +137,7 @@ func (b *book) submit(n *node.Node, p planned) {
 		}
 		return
 	}
-	if res.Duplicate || len(res.Events) != 1 {
+	if res.Duplicate || len(res.Events) != p.events() {
 		b.t.Errorf("command %s: unexpected result %+v", k, res)
 		return
 	}
@@ -229,7 +238,7 @@ func openOrgs(t *testing.T, n *node.Node, b *book, orgs []string) {
 	for i, org := range orgs {
 		chart := []string{"2010", "2022"}[i%2]
 		b.submit(n, planned{cmd: dcmd("open-"+org, "open_org", org, "2025-01-01",
-			map[string]string{"name": "工会 " + org, "chart": chart})})
+			map[string]any{"name": "工会 " + org, "chart": chart, "officers": treasurer})})
 	}
 	if t.Failed() {
 		t.FailNow()
@@ -884,7 +893,7 @@ func TestSubmitAfterForeignAppend(t *testing.T) {
 	defer n.Close()
 	const org = "h1"
 	ctx := context.Background()
-	if _, err := n.Service.Submit(ctx, dcmd("open", "open_org", org, "2025-01-01", map[string]string{"name": "x", "chart": "2010"})); err != nil {
+	if _, err := n.Service.Submit(ctx, dcmd("open", "open_org", org, "2025-01-01", map[string]any{"name": "x", "chart": "2010", "officers": treasurer})); err != nil {
 		t.Fatal(err)
 	}
 	dues := func(i int) ledger.Command {
@@ -957,3 +966,6 @@ func TestSubmitAfterForeignAppend(t *testing.T) {
 		}
 	})
 }
+
+// treasurer makes the opener (p-treasurer) the org's treasurer too.
+var treasurer = []map[string]string{{"person": "p-treasurer", "role": "treasurer"}}

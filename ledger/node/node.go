@@ -107,7 +107,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.Store.WaitApplied(ctx, last); err != nil {
 		return nil, fmt.Errorf("node: catching up with the log: %w", err)
 	}
-	n.Service = ledger.NewService(n.Log, n.Store, ledger.Config{Logger: log})
+	n.Service = ledger.NewService(n.Log, n.Store, ledger.Config{Logger: log, Keys: n.Store})
 	log.Info("ledger ready", "stream_last_seq", last, "applied", n.Store.Applied())
 	return n, nil
 }

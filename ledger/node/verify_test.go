@@ -30,14 +30,14 @@ func TestVerifyFindsTampering(t *testing.T) {
 		halts bool
 	}{
 		{"replayed old event", func(t *testing.T, n *node.Node) []byte {
-			return eventData(t, n, 2)
+			return eventData(t, n, 5)
 		}, "expected seq", false},
 		{"altered amount at the next seq", func(t *testing.T, n *node.Node) []byte {
-			forged := bytes.Replace(eventData(t, n, 2), []byte(`"seq":2`), []byte(`"seq":5`), 1)
+			forged := bytes.Replace(eventData(t, n, 5), []byte(`"seq":5`), []byte(`"seq":8`), 1)
 			return bytes.Replace(forged, []byte(`"amount_fen":1000`), []byte(`"amount_fen":1`), 1)
 		}, "prev", true},
 		{"unknown event type", func(t *testing.T, n *node.Node) []byte {
-			return bytes.Replace(eventData(t, n, 2), []byte(`"type":"dues_received"`), []byte(`"type":"cash_taken"`), 1)
+			return bytes.Replace(eventData(t, n, 5), []byte(`"type":"dues_received"`), []byte(`"type":"cash_taken"`), 1)
 		}, "unknown event type", true},
 		{"not an event", func(t *testing.T, n *node.Node) []byte { return []byte("hello") }, "malformed", true},
 	}
@@ -45,7 +45,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			n := startNode(t, t.TempDir())
 			defer n.Close()
-			submit(t, n, cmd("c1", "open_org", "h1", "2025-01-01", map[string]string{"name": "u", "chart": "2010"}))
+			submit(t, n, cmd("c1", "open_org", "h1", "2025-01-01", map[string]any{"name": "u", "chart": "2010",
+				"officers": []map[string]string{{"person": "p-treasurer", "role": "treasurer"}}}))
 			for i := range 3 {
 				submit(t, n, cmd(fmt.Sprintf("d%d", i), "receive_dues", "h1", "2025-01-05", map[string]any{
 					"member": "m1", "period": "2025-01", "amount": "10.00",
@@ -53,8 +54,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			clean, err := projections.Verify(ctx, n.Log, 4, nil)
-			if err != nil || clean.FirstBad != nil || clean.Events != 4 || clean.Orgs["h1"].Seq != 4 {
+			clean, err := projections.Verify(ctx, n.Log, 7, nil)
+			if err != nil || clean.FirstBad != nil || clean.Events != 7 || clean.Orgs["h1"].Seq != 7 {
 				t.Fatalf("clean log: %+v %v", clean, err)
 			}
 
@@ -77,7 +78,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 				if err := n.Store.WaitApplied(ctx, ack.Sequence); err != nil {
 					t.Fatal(err)
 				}
-				if h, _ := n.Store.Head("h1"); h.Seq != 4 || n.Store.Failed() != nil {
+				if h, _ := n.Store.Head("h1"); h.Seq != 7 || n.Store.Failed() != nil {
 					t.Fatalf("identical copy changed the projection: head %d, failed %v", h.Seq, n.Store.Failed())
 				}
 				// Appends go on after it (the org's expected stream sequence
@@ -85,7 +86,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 				res := submit(t, n, cmd("after", "receive_dues", "h1", "2025-01-06", map[string]any{
 					"member": "m1", "period": "2025-01", "amount": "10.00",
 					"receipt": map[string]string{"book": "B", "number": "after"}}))
-				if res.Events[0].Seq != 5 {
+				if res.Events[0].Seq != 8 {
 					t.Fatalf("next event got seq %d", res.Events[0].Seq)
 				}
 				return
@@ -97,7 +98,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			if werr == nil || n.Store.Failed() == nil || !errors.As(n.Store.Failed(), &ce) || ce.StreamSeq != ack.Sequence {
 				t.Fatalf("projector accepted the forged event: wait=%v failed=%v", werr, n.Store.Failed())
 			}
-			if h, _ := n.Store.Head("h1"); h.Seq != 4 {
+			if h, _ := n.Store.Head("h1"); h.Seq != 7 {
 				t.Fatalf("head moved to %d", h.Seq)
 			}
 		})
