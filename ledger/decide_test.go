@@ -72,8 +72,8 @@ func TestDecide(t *testing.T) {
 	tests := []struct {
 		name string
 		cmd  ledger.Command
-		code ledger.Code   // expected error code, "" for success
-		rule string // expected rule for refusals that name one
+		code ledger.Code // expected error code, "" for success
+		rule string      // expected rule for refusals that name one
 		want []events.Payload
 	}{
 		{"open org", mkCmd("open_org", "h2", `{"name":"二院工会","chart":"2022"}`), "", "",
