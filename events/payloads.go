@@ -57,61 +57,6 @@ func (OrgOpened) Type() string        { return "org_opened" }
 func (OrgOpened) Aggregate() string   { return "org" }
 func (OrgOpened) Postings() []Posting { return nil }
 
-// DuesReceived records a member's monthly dues (会费) against a receipt.
-type DuesReceived struct {
-	Member  string  `json:"member"`
-	Period  string  `json:"period"`
-	Amount  Fen     `json:"amount_fen"`
-	Receipt Receipt `json:"receipt"`
-	Via     Via     `json:"via"`
-}
-
-func (DuesReceived) Type() string        { return "dues_received" }
-func (p DuesReceived) Aggregate() string { return "member:" + p.Member }
-func (p DuesReceived) Postings() []Posting {
-	return []Posting{{p.Via.Account(), p.Amount}, {AcctDues, -p.Amount}}
-}
-
-// AllocationReceived records the employer's allocation (拨缴经费, 2% of the
-// wage bill): Gross arrives, Retained is the union's income, Remitted is owed
-// to the upper-level union.
-type AllocationReceived struct {
-	Period   string  `json:"period"`
-	WageBill Fen     `json:"wage_bill_fen"`
-	Gross    Fen     `json:"gross_fen"`
-	Retained Fen     `json:"retained_fen"`
-	Remitted Fen     `json:"remitted_fen"`
-	Receipt  Receipt `json:"receipt"`
-	Via      Via     `json:"via"`
-}
-
-func (AllocationReceived) Type() string        { return "allocation_received" }
-func (p AllocationReceived) Aggregate() string { return "allocation:" + p.Period }
-func (p AllocationReceived) Postings() []Posting {
-	ps := []Posting{{p.Via.Account(), p.Gross}, {AcctAllocation, -p.Retained}}
-	if p.Remitted != 0 {
-		ps = append(ps, Posting{AcctPayableUpper, -p.Remitted})
-	}
-	return ps
-}
-
-// ExpensePaid records money paid out for an expense against an expense
-// account (501–508 and their sub-accounts).
-type ExpensePaid struct {
-	Expense string `json:"expense"`
-	Account string `json:"account"`
-	Amount  Fen    `json:"amount_fen"`
-	Payee   string `json:"payee"`
-	Purpose string `json:"purpose"`
-	Via     Via    `json:"via"`
-}
-
-func (ExpensePaid) Type() string        { return "expense_paid" }
-func (p ExpensePaid) Aggregate() string { return "expense:" + p.Expense }
-func (p ExpensePaid) Postings() []Posting {
-	return []Posting{{p.Account, p.Amount}, {p.Via.Account(), -p.Amount}}
-}
-
 // typeInfo knows how to decode every schema version of one event type and
 // upcast it to the current Go type.
 type typeInfo struct {
@@ -121,14 +66,11 @@ type typeInfo struct {
 
 // registry lists every event type the ledger writes or has ever written,
 // merged from each area's table. Fixed at build time.
-var registry = merge(moneyTypes, peopleTypes)
+var registry = merge(orgTypes, incomeTypes, expenseTypes, peopleTypes, periodTypes, auditTypes, disclosureTypes)
 
-// moneyTypes are the events that open a union and move money.
-var moneyTypes = map[string]typeInfo{
-	"org_opened":          v1[OrgOpened](),
-	"dues_received":       v1[DuesReceived](),
-	"allocation_received": v1[AllocationReceived](),
-	"expense_paid":        v1[ExpensePaid](),
+// orgTypes are the events that open a union.
+var orgTypes = map[string]typeInfo{
+	"org_opened": v1[OrgOpened](),
 }
 
 // merge joins per-area tables; a type defined twice is a programming error
@@ -199,11 +141,3 @@ func strictUnmarshal(b []byte, v any) error {
 	}
 	return nil
 }
-
-// Receipted is implemented by payloads that consume a receipt number.
-type Receipted interface {
-	ReceiptRef() Receipt
-}
-
-func (p DuesReceived) ReceiptRef() Receipt       { return p.Receipt }
-func (p AllocationReceived) ReceiptRef() Receipt { return p.Receipt }

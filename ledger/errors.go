@@ -29,6 +29,19 @@ const (
 	CodeUnknownPerson   Code = "unknown_person"    // the person is not registered in this union
 	CodePersonErased    Code = "person_erased"     // the person's data was erased
 	CodeStateConflict   Code = "state_conflict"    // the thing is not in a state that allows this
+	CodeUnknownRef      Code = "unknown_reference" // the command refers to an expense, budget, case… that does not exist
+	CodeSelfApproval    Code = "self_approval"     // requester, approver and payee must be three different people
+	CodeAlreadyDecided  Code = "already_decided"   // approved, rejected or closed before
+	CodeNotApproved     Code = "not_approved"      // paying or acting on something not (yet) approved
+	CodeNeedsCollective Code = "needs_collective"  // a large item needs a recorded collective decision first
+	CodeOverBudget      Code = "over_budget"       // spending beyond the approved budget line
+	CodeOverCap         Code = "over_cap"          // a welfare cap per member and year would be exceeded
+	CodeNotFestival     Code = "not_festival"      // festival gifts only on statutory or approved festivals
+	CodeProhibited      Code = "prohibited"        // lending, guarantees, cash gifts, off-book funds…
+	CodeNoticePeriod    Code = "notice_period"     // the public notice has not run its minimum time
+	CodePeriodClosed    Code = "period_closed"     // nothing is posted into a closed month or year
+	CodeBadSignature    Code = "bad_signature"     // the signature does not verify, or was already used
+	CodeKeyRevoked      Code = "key_revoked"       // the signing key was revoked
 	CodeNotFound        Code = "not_found"         // a queried thing does not exist
 	CodeUnavailable     Code = "unavailable"       // the ledger is starting, stopping or cannot reach its log
 	CodeInternal        Code = "internal"          // a bug or a broken invariant; see the server log
@@ -38,7 +51,9 @@ const (
 func Codes() []Code {
 	return []Code{CodeMalformed, CodeTooLarge, CodeUnknownCommand, CodeUnknownOrg, CodeOrgExists, CodeInvalid,
 		CodeInvalidAmount, CodeUnknownAccount, CodeDuplicateRecpt, CodeOverdraft, CodeCommandIDReused,
-		CodeWrongRole, CodeUnknownPerson, CodePersonErased, CodeStateConflict, CodeNotFound, CodeUnavailable, CodeInternal}
+		CodeWrongRole, CodeUnknownPerson, CodePersonErased, CodeStateConflict, CodeUnknownRef, CodeSelfApproval,
+		CodeAlreadyDecided, CodeNotApproved, CodeNeedsCollective, CodeOverBudget, CodeOverCap, CodeNotFestival,
+		CodeProhibited, CodeNoticePeriod, CodePeriodClosed, CodeBadSignature, CodeKeyRevoked, CodeNotFound, CodeUnavailable, CodeInternal}
 }
 
 // Error is the one error type of the ledger. Rule names the rule of

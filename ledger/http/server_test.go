@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/unionledger/unionledger/ledger"
 	ledgerhttp "github.com/unionledger/unionledger/ledger/http"
+	"github.com/unionledger/unionledger/ledger/ledgertest"
 	"github.com/unionledger/unionledger/ledger/node"
 )
 
@@ -60,7 +62,7 @@ func dues(id, amount, number string) string {
 func TestBadInputChangesNothing(t *testing.T) {
 	n, srv := startAPI(t)
 	for _, body := range []string{
-		cmdJSON("open", "open_org", "h1", `{"name":"某医院工会","chart":"2010","officers":[{"person":"p-treasurer","role":"treasurer"}]}`),
+		ledgertest.JSON(ledgertest.Open("h1", "2010")),
 		dues("d1", "100.00", "1"),
 	} {
 		if status, out := post(t, srv, body); status != http.StatusCreated {
@@ -97,6 +99,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"overdraft", cmdJSON("o1", "pay_expense", "h1", `{"expense":"E1","account":"50102","amount":"100.01","payee":"x","purpose":"y"}`), ledger.CodeOverdraft, 409, "below zero"},
 		{"unknown account", cmdJSON("o2", "pay_expense", "h1", `{"expense":"E1","account":"599","amount":"1.00","payee":"x","purpose":"y"}`), ledger.CodeUnknownAccount, 422, "599"},
 		{"org opened twice", cmdJSON("open2", "open_org", "h1", `{"name":"x","chart":"2010"}`), ledger.CodeOrgExists, 409, "already open"},
+		{"wrong role", strings.Replace(dues("w1", "1.00", "20"), `"actor":"p-treasurer"`, `"actor":"p-admin"`, 1), ledger.CodeWrongRole, 403, "treasurer"},
+		{"actor holding no role", strings.Replace(dues("w2", "1.00", "21"), `"actor":"p-treasurer"`, `"actor":"p-stranger"`, 1), ledger.CodeWrongRole, 403, "p-stranger"},
 		{"command id reused", dues("d1", "200.00", "99"), ledger.CodeCommandIDReused, 409, "different command"},
 	}
 	before, err := n.Log.LastSeq(context.Background())
@@ -134,15 +138,19 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 func TestQueries(t *testing.T) {
 	_, srv := startAPI(t)
+	var seqs []int // the org sequence of each setup command's first event
 	for _, body := range []string{
-		cmdJSON("open", "open_org", "h1", `{"name":"某医院工会","chart":"2010","officers":[{"person":"p-treasurer","role":"treasurer"}]}`),
+		ledgertest.JSON(ledgertest.Open("h1", "2010")),
 		dues("d1", "100.00", "1"),
 		strings.Replace(dues("d2", "50.25", "2"), "2025-03-05", "2025-04-01", 1),
 	} {
-		if status, out := post(t, srv, body); status != http.StatusCreated {
+		status, out := post(t, srv, body)
+		if status != http.StatusCreated {
 			t.Fatalf("setup: %d %v", status, out)
 		}
+		seqs = append(seqs, int(out["events"].([]any)[0].(map[string]any)["seq"].(float64)))
 	}
+	d1, d2 := seqs[1], seqs[2]
 	get := func(path string) (int, map[string]any) {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
@@ -168,7 +176,7 @@ func TestQueries(t *testing.T) {
 		code   string
 	}{
 		{"/api/v1/orgs/h1/balances", 200, "150.25", ""},
-		{"/api/v1/orgs/h1/balances?as_of_seq=5", 200, "100.00", ""},
+		{fmt.Sprintf("/api/v1/orgs/h1/balances?as_of_seq=%d", d1), 200, "100.00", ""},
 		{"/api/v1/orgs/h1/balances?as_of_date=2025-03-31", 200, "100.00", ""},
 		{"/api/v1/orgs/h1/balances?as_of_date=2025-03-04", 200, nil, ""},
 		{"/api/v1/orgs/h1/balances?as_of_seq=0", 422, nil, "invalid"},
@@ -192,16 +200,16 @@ func TestQueries(t *testing.T) {
 			}
 		}
 	}
-	_, out := get("/api/v1/orgs/h1/events?from=5&limit=1")
+	_, out := get(fmt.Sprintf("/api/v1/orgs/h1/events?from=%d&limit=1", d1))
 	evs := out["events"].([]any)
 	if len(evs) != 1 {
 		t.Fatalf("events: %v", out)
 	}
 	ev := evs[0].(map[string]any)["event"].(map[string]any)
-	if ev["seq"] != float64(5) || ev["type"] != "dues_received" {
+	if ev["seq"] != float64(d1) || ev["type"] != "dues_received" {
 		t.Fatalf("event: %v", ev)
 	}
-	for _, path := range []string{"/api/v1/orgs/h1/events?from=18446744073709551615&limit=10", "/api/v1/orgs/h1/events?from=7"} {
+	for _, path := range []string{"/api/v1/orgs/h1/events?from=18446744073709551615&limit=10", fmt.Sprintf("/api/v1/orgs/h1/events?from=%d", d2+1)} {
 		status, out := get(path)
 		if status != 200 || len(out["events"].([]any)) != 0 {
 			t.Fatalf("%s: %d %v", path, status, out)

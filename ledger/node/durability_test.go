@@ -24,6 +24,7 @@ import (
 
 	"github.com/unionledger/unionledger/events"
 	"github.com/unionledger/unionledger/ledger"
+	"github.com/unionledger/unionledger/ledger/ledgertest"
 	lnats "github.com/unionledger/unionledger/ledger/nats"
 	"github.com/unionledger/unionledger/ledger/node"
 	"github.com/unionledger/unionledger/projections"
@@ -96,10 +97,10 @@ type planned struct {
 }
 
 // events is how many events the command appends: opening a union also
-// registers the opener and the treasurer and grants their roles.
+// registers the opener and every officer and grants their roles.
 func (p planned) events() int {
 	if p.cmd.Type == "open_org" {
-		return 4
+		return 1 + 2*(1+len(ledgertest.Officers))
 	}
 	return 1
 }
@@ -237,8 +238,7 @@ func openOrgs(t *testing.T, n *node.Node, b *book, orgs []string) {
 	t.Helper()
 	for i, org := range orgs {
 		chart := []string{"2010", "2022"}[i%2]
-		b.submit(n, planned{cmd: dcmd("open-"+org, "open_org", org, "2025-01-01",
-			map[string]any{"name": "工会 " + org, "chart": chart, "officers": treasurer})})
+		b.submit(n, planned{cmd: ledgertest.Open(org, chart)})
 	}
 	if t.Failed() {
 		t.FailNow()
@@ -893,7 +893,7 @@ func TestSubmitAfterForeignAppend(t *testing.T) {
 	defer n.Close()
 	const org = "h1"
 	ctx := context.Background()
-	if _, err := n.Service.Submit(ctx, dcmd("open", "open_org", org, "2025-01-01", map[string]any{"name": "x", "chart": "2010", "officers": treasurer})); err != nil {
+	if _, err := n.Service.Submit(ctx, ledgertest.Open(org, "2010")); err != nil {
 		t.Fatal(err)
 	}
 	dues := func(i int) ledger.Command {
@@ -966,6 +966,3 @@ func TestSubmitAfterForeignAppend(t *testing.T) {
 		}
 	})
 }
-
-// treasurer makes the opener (p-treasurer) the org's treasurer too.
-var treasurer = []map[string]string{{"person": "p-treasurer", "role": "treasurer"}}

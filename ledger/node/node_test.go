@@ -2,13 +2,13 @@ package node_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/unionledger/unionledger/events"
 	"github.com/unionledger/unionledger/ledger"
+	"github.com/unionledger/unionledger/ledger/ledgertest"
 	"github.com/unionledger/unionledger/ledger/node"
 	"github.com/unionledger/unionledger/projections"
 )
@@ -24,11 +24,6 @@ func startNode(t *testing.T, dir string) *node.Node {
 	return n
 }
 
-func cmd(id, typ, org, date string, data any) ledger.Command {
-	b, _ := json.Marshal(data)
-	return ledger.Command{ID: id, Type: typ, Org: org, Actor: "p-treasurer", Date: date, Data: b}
-}
-
 func submit(t *testing.T, n *node.Node, c ledger.Command) ledger.Result {
 	t.Helper()
 	res, err := n.Service.Submit(context.Background(), c)
@@ -38,18 +33,25 @@ func submit(t *testing.T, n *node.Node, c ledger.Command) ledger.Result {
 	return res
 }
 
+// setup opens union org with the standard officers.
+func setup(t *testing.T, n *node.Node, org string) {
+	t.Helper()
+	for _, c := range ledgertest.Setup(org, "2010") {
+		submit(t, n, c)
+	}
+}
+
 func TestSmoke(t *testing.T) {
 	n := startNode(t, t.TempDir())
 	defer n.Close()
-	submit(t, n, cmd("c1", "open_org", "h1", "2025-01-01", map[string]any{"name": "某医院工会", "chart": "2010",
-		"officers": []map[string]string{{"person": "p-treasurer", "role": "treasurer"}}}))
-	for i := range 10 {
-		submit(t, n, cmd(fmt.Sprintf("d%d", i), "receive_dues", "h1", "2025-01-05", map[string]any{
-			"member": fmt.Sprintf("m%d", i), "period": "2025-01", "amount": "25.50",
-			"receipt": map[string]string{"book": "B1", "number": fmt.Sprint(i)}}))
+	setup(t, n, "h1")
+	first := submit(t, n, ledgertest.Dues("h1", "d0", "2025-01-05", "m0", "25.50", "B1", "0"))
+	for i := 1; i < 10; i++ {
+		submit(t, n, ledgertest.Dues("h1", fmt.Sprintf("d%d", i), "2025-01-05", fmt.Sprintf("m%d", i), "25.50", "B1", fmt.Sprint(i)))
 	}
-	submit(t, n, cmd("e1", "pay_expense", "h1", "2025-01-20", map[string]any{
-		"expense": "E1", "account": "50102", "amount": "100.00", "payee": "体育用品店", "purpose": "篮球"}))
+	for _, c := range ledgertest.Pay("h1", "e1", "2025-01-20", "50102", "100.00", "体育用品店", "篮球") {
+		submit(t, n, c)
+	}
 	bal, err := n.Store.Balance("h1", events.AcctBank)
 	if err != nil {
 		t.Fatal(err)
@@ -57,20 +59,24 @@ func TestSmoke(t *testing.T) {
 	if bal != 25500-10000 {
 		t.Fatalf("bank balance %d", bal)
 	}
-	_, err = n.Service.Submit(context.Background(), cmd("e2", "pay_expense", "h1", "2025-01-20", map[string]any{
-		"expense": "E2", "account": "50102", "amount": "1000.00", "payee": "x", "purpose": "y"}))
-	if ledger.ErrorCode(err) != ledger.CodeOverdraft {
+	pay := ledgertest.Pay("h1", "e2", "2025-01-20", "50102", "1000.00", "x", "y")
+	for _, c := range pay[:len(pay)-1] {
+		submit(t, n, c)
+	}
+	if _, err := n.Service.Submit(context.Background(), pay[len(pay)-1]); ledger.ErrorCode(err) != ledger.CodeOverdraft {
 		t.Fatalf("want overdraft, got %v", err)
 	}
-	res := submit(t, n, cmd("d0", "receive_dues", "h1", "2025-01-05", map[string]any{
-		"member": "m0", "period": "2025-01", "amount": "25.50",
-		"receipt": map[string]string{"book": "B1", "number": "0"}}))
-	if !res.Duplicate || res.Events[0].Seq != 5 {
-		t.Fatalf("retry: %+v", res)
+	res := submit(t, n, ledgertest.Dues("h1", "d0", "2025-01-05", "m0", "25.50", "B1", "0"))
+	if !res.Duplicate || res.Events[0] != first.Events[0] {
+		t.Fatalf("retry: %+v, first %+v", res, first)
 	}
 	b, err := n.Store.Balances("h1", projections.AsOf{Date: "2025-01-10"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%+v", b)
+	for _, a := range b {
+		if a.Account.Code == events.AcctBank && a.Amount != 25500 {
+			t.Fatalf("bank as of 2025-01-10 = %d", a.Amount)
+		}
+	}
 }

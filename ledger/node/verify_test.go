@@ -10,6 +10,8 @@ import (
 
 	natsgo "github.com/nats-io/nats.go"
 
+	"github.com/unionledger/unionledger/ledger"
+	"github.com/unionledger/unionledger/ledger/ledgertest"
 	"github.com/unionledger/unionledger/ledger/nats"
 	"github.com/unionledger/unionledger/ledger/node"
 	"github.com/unionledger/unionledger/projections"
@@ -22,44 +24,43 @@ import (
 func TestVerifyFindsTampering(t *testing.T) {
 	tests := []struct {
 		name   string
-		forge  func(t *testing.T, n *node.Node) []byte
+		forge  func(t *testing.T, n *node.Node, last uint64) []byte
 		reason string
 		// halts: the projector stops on it. A byte-identical copy of an
 		// applied event is skipped instead: that is how republished events
 		// are absorbed, and it changes no balance.
 		halts bool
 	}{
-		{"replayed old event", func(t *testing.T, n *node.Node) []byte {
-			return eventData(t, n, 5)
+		{"replayed old event", func(t *testing.T, n *node.Node, last uint64) []byte {
+			return eventData(t, n, last-2)
 		}, "expected seq", false},
-		{"altered amount at the next seq", func(t *testing.T, n *node.Node) []byte {
-			forged := bytes.Replace(eventData(t, n, 5), []byte(`"seq":5`), []byte(`"seq":8`), 1)
+		{"altered amount at the next seq", func(t *testing.T, n *node.Node, last uint64) []byte {
+			forged := bytes.Replace(eventData(t, n, last-2), []byte(fmt.Sprintf(`"seq":%d`, last-2)), []byte(fmt.Sprintf(`"seq":%d`, last+1)), 1)
 			return bytes.Replace(forged, []byte(`"amount_fen":1000`), []byte(`"amount_fen":1`), 1)
 		}, "prev", true},
-		{"unknown event type", func(t *testing.T, n *node.Node) []byte {
-			return bytes.Replace(eventData(t, n, 5), []byte(`"type":"dues_received"`), []byte(`"type":"cash_taken"`), 1)
+		{"unknown event type", func(t *testing.T, n *node.Node, last uint64) []byte {
+			return bytes.Replace(eventData(t, n, last-2), []byte(`"type":"dues_received"`), []byte(`"type":"cash_taken"`), 1)
 		}, "unknown event type", true},
-		{"not an event", func(t *testing.T, n *node.Node) []byte { return []byte("hello") }, "malformed", true},
+		{"not an event", func(t *testing.T, n *node.Node, last uint64) []byte { return []byte("hello") }, "malformed", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := startNode(t, t.TempDir())
 			defer n.Close()
-			submit(t, n, cmd("c1", "open_org", "h1", "2025-01-01", map[string]any{"name": "u", "chart": "2010",
-				"officers": []map[string]string{{"person": "p-treasurer", "role": "treasurer"}}}))
+			setup(t, n, "h1")
+			var res ledger.Result
 			for i := range 3 {
-				submit(t, n, cmd(fmt.Sprintf("d%d", i), "receive_dues", "h1", "2025-01-05", map[string]any{
-					"member": "m1", "period": "2025-01", "amount": "10.00",
-					"receipt": map[string]string{"book": "B", "number": fmt.Sprint(i)}}))
+				res = submit(t, n, ledgertest.Dues("h1", fmt.Sprintf("d%d", i), "2025-01-05", "m1", "10.00", "B", fmt.Sprint(i)))
 			}
+			last := res.Events[0].Seq // the third dues event; the first is last-2
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			clean, err := projections.Verify(ctx, n.Log, 7, nil)
-			if err != nil || clean.FirstBad != nil || clean.Events != 7 || clean.Orgs["h1"].Seq != 7 {
+			clean, err := projections.Verify(ctx, n.Log, last, nil)
+			if err != nil || clean.FirstBad != nil || clean.Events != last || clean.Orgs["h1"].Seq != last {
 				t.Fatalf("clean log: %+v %v", clean, err)
 			}
 
-			forged := tt.forge(t, n)
+			forged := tt.forge(t, n, last)
 			ack, err := n.Log.JetStream().PublishMsg(ctx, &natsgo.Msg{Subject: nats.Subject("h1", "dues_received"), Data: forged})
 			if err != nil {
 				t.Fatal(err)
@@ -78,15 +79,13 @@ func TestVerifyFindsTampering(t *testing.T) {
 				if err := n.Store.WaitApplied(ctx, ack.Sequence); err != nil {
 					t.Fatal(err)
 				}
-				if h, _ := n.Store.Head("h1"); h.Seq != 7 || n.Store.Failed() != nil {
+				if h, _ := n.Store.Head("h1"); h.Seq != last || n.Store.Failed() != nil {
 					t.Fatalf("identical copy changed the projection: head %d, failed %v", h.Seq, n.Store.Failed())
 				}
 				// Appends go on after it (the org's expected stream sequence
 				// follows the copy).
-				res := submit(t, n, cmd("after", "receive_dues", "h1", "2025-01-06", map[string]any{
-					"member": "m1", "period": "2025-01", "amount": "10.00",
-					"receipt": map[string]string{"book": "B", "number": "after"}}))
-				if res.Events[0].Seq != 8 {
+				res := submit(t, n, ledgertest.Dues("h1", "after", "2025-01-06", "m1", "10.00", "B", "after"))
+				if res.Events[0].Seq != last+1 {
 					t.Fatalf("next event got seq %d", res.Events[0].Seq)
 				}
 				return
@@ -98,7 +97,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			if werr == nil || n.Store.Failed() == nil || !errors.As(n.Store.Failed(), &ce) || ce.StreamSeq != ack.Sequence {
 				t.Fatalf("projector accepted the forged event: wait=%v failed=%v", werr, n.Store.Failed())
 			}
-			if h, _ := n.Store.Head("h1"); h.Seq != 7 {
+			if h, _ := n.Store.Head("h1"); h.Seq != last {
 				t.Fatalf("head moved to %d", h.Seq)
 			}
 		})
