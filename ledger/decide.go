@@ -18,6 +18,7 @@ type State interface {
 	PeopleState
 	IncomeState
 	ExpenseState
+	BudgetState
 	PeriodState
 	AuditState
 	DisclosureState
@@ -51,7 +52,7 @@ type spec struct {
 
 // commands maps command types to their specs, merged from each area's
 // table. Fixed at build time.
-var commands = mergeSpecs(orgCommands, incomeCommands, expenseCommands, peopleCommands, periodCommands, auditCommands, disclosureCommands)
+var commands = mergeSpecs(orgCommands, incomeCommands, expenseCommands, budgetCommands, peopleCommands, periodCommands, auditCommands, disclosureCommands)
 
 var orgCommands = map[string]spec{
 	"open_org": {decide: decideOpenOrg},
@@ -97,7 +98,14 @@ func Decide(st State, cmd Command) ([]events.Draft, error) {
 			return nil, err
 		}
 	}
-	return sp.decide(st, cmd)
+	drafts, err := sp.decide(st, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOpenPeriods(st, cmd, drafts); err != nil {
+		return nil, err
+	}
+	return drafts, nil
 }
 
 func decideOpenOrg(st State, cmd Command) ([]events.Draft, error) {

@@ -5,55 +5,26 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"testing"
-	"time"
 
 	"github.com/unionledger/unionledger/events"
 	"github.com/unionledger/unionledger/ledger"
-	"github.com/unionledger/unionledger/projections"
+	"github.com/unionledger/unionledger/ledger/ledgertest"
 )
 
-// newState builds the state the table decides on with the real
-// projections over a real Pebble store: a union h1 (chart 2010) whose bank
-// account holds 1000.00 and cash 5.00, receipt B1/7 used, an administrator
-// p-admin and a treasurer p-treasurer.
+// newState is union h1 with the standard officers, whose bank account
+// holds 1000.00 and cash 5.00, receipt B1/7 used, and p-gone erased.
 func newState(t *testing.T) ledger.State {
 	t.Helper()
-	s, err := projections.Open(t.TempDir(), projections.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	sc, err := s.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sc.Close() })
-	setup := []events.Payload{
-		events.OrgOpened{Name: "h1 union", Chart: "2010"},
-		events.PersonRegistered{Person: "p-admin"},
-		events.RoleGranted{Person: "p-admin", Role: events.RoleAdmin},
-		events.PersonRegistered{Person: "p-treasurer"},
-		events.RoleGranted{Person: "p-treasurer", Role: events.RoleTreasurer},
-		events.PersonRegistered{Person: "p-gone"},
-		events.PersonErased{Person: "p-gone", Reason: "left"},
-		events.DuesReceived{Member: "m1", Period: "2025-01", Amount: 100000, Receipt: events.Receipt{Book: "B1", Number: "7"}, Via: events.ViaBank},
-		events.DuesReceived{Member: "m1", Period: "2025-02", Amount: 500, Receipt: events.Receipt{Book: "C", Number: "1"}, Via: events.ViaCash},
-	}
-	prev := events.ZeroHash
-	for i, p := range setup {
-		env, _, err := events.Seal(events.Draft{Date: "2025-01-01", Payload: p}, events.Meta{
-			ID: fmt.Sprint(i), Org: "h1", Seq: uint64(i + 1), Recorded: time.Unix(0, 0), Actor: "p-admin", Command: "setup", Prev: prev})
-		if err != nil {
-			t.Fatal(err)
-		}
-		prev = env.Hash
-		if err := sc.Apply(env, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return sc
+	st := ledgertest.State(t, "h1")
+	st.Do(
+		ledgertest.Dues("h1", "s1", "2025-01-01", "m1", "1000.00", "B1", "7"),
+		ledgertest.Cmd("s2", "receive_dues", "h1", ledgertest.Treasurer, "2025-02-01", map[string]any{
+			"member": "m1", "period": "2025-02", "amount": "5.00", "via": "cash", "receipt": map[string]string{"book": "C", "number": "1"}}),
+		ledgertest.Cmd("s3", "register_person", "h1", ledgertest.Admin, "2025-01-01", map[string]string{"person": "p-gone"}),
+		ledgertest.Cmd("s4", "erase_person", "h1", ledgertest.Admin, "2025-01-01", map[string]string{"person": "p-gone", "reason": "left"}),
+	)
+	return st
 }
 
 // pub is a valid base64 ed25519 public key.
