@@ -2,6 +2,8 @@ package events
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"os"
@@ -13,6 +15,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
+// sampleKey and sampleStatement make the sample approval's signature real:
+// the chair's ed25519 signature over the approval statement.
+var (
+	sampleKey       = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	sampleStatement = []byte("unionledger approve-expense v1\n" + `{"org":"h1","expense":"E-1","account":"50102","amount_fen":150000,"payee":"市体育用品公司 <&>","payee_person":"","purpose":"篮球赛","requested_by":"p-treasurer","decision":"","documents":["` + strings.Repeat("cd", 32) + `"]}`)
+)
+
 // sampleChain seals a fixed chain so its bytes can be pinned in a golden file.
 func sampleChain(t *testing.T) []Envelope {
 	t.Helper()
@@ -20,7 +29,11 @@ func sampleChain(t *testing.T) []Envelope {
 		{Date: "2025-01-01", Payload: OrgOpened{Name: "市第一人民医院工会", Chart: "2010"}},
 		{Date: "2025-01-05", Payload: DuesReceived{Member: "m0001", Period: "2025-01", Amount: 6650, Receipt: Receipt{"DUES-2025", "000001"}, Via: ViaBank}},
 		{Date: "2025-03-25", Payload: AllocationReceived{Period: "2025-03", WageBill: 300000000, Gross: 6000000, Retained: 3600000, Remitted: 2400000, Receipt: Receipt{"ALLOC-2025", "2025-03"}, Via: ViaBank}},
-		{Date: "2025-03-28", Payload: ExpensePaid{Expense: "E-1", Account: "50102", Amount: 150000, Payee: "市体育用品公司 <&>", Purpose: "篮球赛", Via: ViaBank}},
+		{Date: "2025-03-20", Payload: ExpenseRequested{Expense: "E-1", Account: "50102", Amount: 150000, Payee: "市体育用品公司 <&>", Purpose: "篮球赛",
+			Documents: []string{strings.Repeat("cd", 32)}}},
+		{Date: "2025-03-25", Payload: ExpenseApproved{Expense: "E-1", Statement: base64.StdEncoding.EncodeToString(sampleStatement)},
+			Sig: &Signature{Key: "k-chair", Alg: "ed25519", Sig: base64.StdEncoding.EncodeToString(ed25519.Sign(sampleKey, sampleStatement))}},
+		{Date: "2025-03-28", Payload: ExpensePaid{Expense: "E-1", Account: "50102", Amount: 150000, Payee: "市体育用品公司 <&>", Purpose: "篮球赛", Via: ViaBank, Voucher: "记-2025-03-017"}},
 	}
 	var out []Envelope
 	prev := ZeroHash

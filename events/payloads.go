@@ -66,7 +66,7 @@ type typeInfo struct {
 
 // registry lists every event type the ledger writes or has ever written,
 // merged from each area's table. Fixed at build time.
-var registry = merge(orgTypes, incomeTypes, expenseTypes, budgetTypes, peopleTypes, periodTypes, auditTypes, disclosureTypes)
+var registry = merge(orgTypes, incomeTypes, expenseTypes, budgetTypes, peopleTypes, periodTypes, auditTypes, disclosureTypes, welfareTypes, reliefTypes)
 
 // orgTypes are the events that open a union.
 var orgTypes = map[string]typeInfo{

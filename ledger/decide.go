@@ -22,6 +22,8 @@ type State interface {
 	PeriodState
 	AuditState
 	DisclosureState
+	ReliefState
+	WelfareState
 }
 
 // MoneyState answers the queries every money rule needs.
@@ -52,7 +54,7 @@ type spec struct {
 
 // commands maps command types to their specs, merged from each area's
 // table. Fixed at build time.
-var commands = mergeSpecs(orgCommands, incomeCommands, expenseCommands, budgetCommands, peopleCommands, periodCommands, auditCommands, disclosureCommands)
+var commands = mergeSpecs(orgCommands, incomeCommands, expenseCommands, budgetCommands, peopleCommands, periodCommands, auditCommands, disclosureCommands, reliefCommands, welfareCommands)
 
 var orgCommands = map[string]spec{
 	"open_org": {decide: decideOpenOrg},

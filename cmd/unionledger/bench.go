@@ -2,9 +2,55 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
+
+	"github.com/unionledger/unionledger/ledger/bench"
 )
 
 func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	return usageError{"bench: not built yet"}
+	d := bench.DefaultOptions()
+	fs := newFlags("bench", "[--events N] [--clients C] [--orgs K] [--latency M] [--dir DIR] [--json]", stderr)
+	events := fs.Int("events", d.Events, "ingest commands (receive_dues, one event each)")
+	clients := fs.Int("clients", d.Clients, "concurrent clients submitting the ingest commands")
+	orgs := fs.Int("orgs", d.Orgs, "unions the ingest commands are spread over")
+	latency := fs.Int("latency", d.Latency, "sequential commands for the latency figure")
+	dir := fs.String("dir", "", "empty directory for the data, kept afterwards (default: a temporary directory, removed)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args, stdout); err != nil {
+		return done(err)
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("bench: unexpected argument %q", fs.Arg(0))}
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"events", *events}, {"clients", *clients}, {"orgs", *orgs}, {"latency", *latency}} {
+		if f.v < 1 {
+			return usageError{fmt.Sprintf("--%s must be at least 1", f.name)}
+		}
+	}
+	opts := bench.Options{Events: *events, Clients: *clients, Orgs: *orgs, Latency: *latency}
+
+	data := *dir
+	if data == "" {
+		tmp, err := os.MkdirTemp("", "unionledger-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		data = tmp
+	} else if ents, err := os.ReadDir(data); err == nil && len(ents) > 0 {
+		return usageError{fmt.Sprintf("--dir %s is not empty", data)}
+	}
+	rep, err := bench.Run(ctx, data, opts, stderr)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return rep.WriteJSON(stdout)
+	}
+	return rep.WriteTable(stdout)
 }

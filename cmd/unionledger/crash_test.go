@@ -40,6 +40,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/unionledger/unionledger/events"
+	"github.com/unionledger/unionledger/ledger"
+	"github.com/unionledger/unionledger/ledger/ledgertest"
 )
 
 var (
@@ -90,19 +94,19 @@ func TestCrashRecovery(t *testing.T) {
 	h := newCrashHarness(t, bin)
 	h.startReady(ctx)
 
-	// Open the orgs before the storm; retries with the same id are safe.
+	// Set the orgs up before the storm (officers, the chair's key, the
+	// collective threshold, budgets: ledgertest.Setup), and make every
+	// worker's person a treasurer; retries with the same id are safe.
 	st := &crashStats{}
 	opener := &crashWorker{h: h, id: 0, rng: rand.New(rand.NewPCG(seed, 1000)), stats: st}
 	for _, o := range crashOrgs {
-		body := crashJSON(t, map[string]any{
-			"id": "open-" + o.name, "type": "open_org", "org": o.name, "actor": "p-chair", "date": "2025-01-01",
-			"data": map[string]any{"name": "工会 " + o.name, "chart": o.chart, "officers": crashOfficers()},
-		})
-		rec := &crashCmd{id: "open-" + o.name, org: o.name, typ: "open_org", evType: "org_opened", body: body}
-		opener.recs = append(opener.recs, rec)
-		opener.resolve(ctx, rec, time.Minute)
-		if !rec.acked {
-			t.Fatalf("open_org %s was not acknowledged: %s", o.name, rec.lastErr)
+		for _, c := range crashSetup(o.name, o.chart) {
+			rec := &crashCmd{id: c.ID, org: o.name, typ: c.Type, body: []byte(ledgertest.JSON(c))}
+			opener.recs = append(opener.recs, rec)
+			opener.resolve(ctx, rec, time.Minute)
+			if !rec.acked {
+				t.Fatalf("set-up command %s of %s was not acknowledged: %s", c.ID, o.name, rec.lastErr)
+			}
 		}
 	}
 
@@ -533,10 +537,11 @@ func (h *crashHarness) post(ctx context.Context, body []byte) crashAnswer {
 // crashCmd is one command the test sent, and what it learnt of its fate.
 type crashCmd struct {
 	id, org, typ string
-	evType       string // the event type it appends
+	evType       string // the event type it appends first ("" for set-up commands: not checked)
 	body         []byte
 	postings     map[string]int64 // expected postings, debit-positive
 	maySpend     bool             // pay_expense: an overdraft refusal is fine
+	then         *crashCmd        // the next step of an expense, sent once this one is acknowledged
 
 	acked   bool
 	res     crashResult // the first acknowledged result
@@ -559,6 +564,7 @@ type crashWorker struct {
 	recs    []*crashCmd
 	acked   []*crashCmd
 	pending []*crashCmd
+	follow  []*crashCmd // next steps of expenses whose previous step was acknowledged
 }
 
 // observe folds one answer into what the test knows of the command.
@@ -599,13 +605,16 @@ func (w *crashWorker) observe(r *crashCmd, a crashAnswer) {
 		if res.Duplicate != (a.status == http.StatusOK) {
 			t.Errorf("command %s: HTTP %d with duplicate=%v", r.id, a.status, res.Duplicate)
 		}
-		if res.Command != r.id || len(res.Events) == 0 || res.Events[0].Type != r.evType {
+		if res.Command != r.id || len(res.Events) == 0 || (r.evType != "" && res.Events[0].Type != r.evType) {
 			t.Errorf("command %s: unexpected result %+v", r.id, res)
 		}
 		res.Duplicate = false
 		if !r.acked {
 			r.acked, r.res, r.refused = true, res, ""
 			w.acked = append(w.acked, r)
+			if r.then != nil {
+				w.follow = append(w.follow, r.then)
+			}
 		} else if !reflect.DeepEqual(res, r.res) {
 			t.Errorf("command %s: acknowledged twice with different results:\n first %+v\n now   %+v", r.id, r.res, res)
 		}
@@ -664,7 +673,7 @@ func (w *crashWorker) run(ctx context.Context, stop <-chan struct{}) {
 			w.observe(r, a)
 		case x < 14:
 			// The same new command sent twice at once.
-			r := w.newCommand()
+			r := w.next()
 			var wg sync.WaitGroup
 			var as [2]crashAnswer
 			for i := range as {
@@ -701,7 +710,7 @@ func (w *crashWorker) run(ctx context.Context, stop <-chan struct{}) {
 				w.pending = append(w.pending, r)
 			}
 		default:
-			r := w.newCommand()
+			r := w.next()
 			w.observe(r, w.h.post(ctx, r.body))
 			if !r.settled() {
 				w.pending = append(w.pending, r)
@@ -712,7 +721,21 @@ func (w *crashWorker) run(ctx context.Context, stop <-chan struct{}) {
 
 func crashYuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 
-// newCommand makes a fresh command with a unique id and receipt.
+// next is the next step of an expense whose previous step was
+// acknowledged, or else a fresh command.
+func (w *crashWorker) next() *crashCmd {
+	if len(w.follow) > 0 {
+		r := w.follow[0]
+		w.follow = w.follow[1:]
+		w.recs = append(w.recs, r)
+		return r
+	}
+	return w.newCommand()
+}
+
+// newCommand makes a fresh command with a unique id and receipt. An
+// expense is three commands: the treasurer's request (returned), then the
+// chair's signed approval and the payment, chained through then.
 func (w *crashWorker) newCommand() *crashCmd {
 	w.n++
 	org := crashOrgs[w.rng.IntN(len(crashOrgs))].name
@@ -753,13 +776,20 @@ func (w *crashWorker) newCommand() *crashCmd {
 	default:
 		amt := int64(500 + w.rng.IntN(15000))
 		acct := crashExpenseAccounts[w.rng.IntN(len(crashExpenseAccounts))]
-		r.typ, r.evType, r.maySpend = "pay_expense", "expense_paid", true
+		terms := ledger.ExpenseTerms{Org: org, Expense: fmt.Sprintf("E-%d-%d", w.id, w.n), Account: acct, Amount: events.Fen(amt),
+			Payee: "供应商 <&> \"引号\"", Purpose: "活动 " + r.id, RequestedBy: fmt.Sprintf("p-w%d", w.id)}
+		r.typ, r.evType = "request_expense", "expense_requested"
 		data = map[string]any{
-			"expense": fmt.Sprintf("E-%d-%d", w.id, w.n), "account": acct, "amount": crashYuan(amt),
-			"payee": "供应商 <&> \"引号\"", "purpose": "活动 " + r.id, "via": via,
+			"expense": terms.Expense, "account": acct, "amount": crashYuan(amt), "payee": terms.Payee, "purpose": terms.Purpose,
 		}
-		r.postings[acct] += amt
-		r.postings[viaAcct] -= amt
+		approve := ledgertest.Approve(r.id, date, terms)
+		r.then = &crashCmd{id: approve.ID, org: org, typ: approve.Type, evType: "expense_approved", postings: map[string]int64{},
+			body: []byte(ledgertest.JSON(approve))}
+		pay := &crashCmd{id: r.id + ":pay", org: org, typ: "pay_expense", evType: "expense_paid", maySpend: true,
+			postings: map[string]int64{acct: amt, viaAcct: -amt}}
+		pay.body = crashJSON(w.h.t, map[string]any{"id": pay.id, "type": pay.typ, "org": org, "actor": terms.RequestedBy, "date": date,
+			"data": map[string]any{"expense": terms.Expense, "via": via}})
+		r.then.then = pay
 	}
 	b, err := json.Marshal(map[string]any{"id": r.id, "type": r.typ, "org": org, "actor": fmt.Sprintf("p-w%d", w.id), "date": date, "data": data})
 	if err != nil {
@@ -921,7 +951,9 @@ func crashPostings(env crashEnvelope, bal map[string]int64) error {
 		return err
 	}
 	switch env.Type {
-	case "org_opened", "person_registered", "role_granted": // no money moves
+	case "org_opened", "person_registered", "role_granted", "key_registered", "collective_threshold_set",
+		"budget_drafted", "budget_reviewed", "budget_approved",
+		"expense_requested", "expense_approved": // no money moves
 	case "dues_received":
 		bal[crashViaAccount(p.Via)] += p.Amount
 		bal["401"] -= p.Amount
@@ -1152,11 +1184,19 @@ func crashLogLines(path string, subs ...string) []string {
 	return out
 }
 
-// crashOfficers makes every worker's person a treasurer, so they may post.
-func crashOfficers() []map[string]string {
-	var out []map[string]string
+// crashSetup sets an org up as every test union (ledgertest.Setup) and
+// makes every worker's person a treasurer, so they may post.
+func crashSetup(org, chart string) []ledger.Command {
+	out := ledgertest.Setup(org, chart)
 	for i := range *crashWorkers + 1 {
-		out = append(out, map[string]string{"person": fmt.Sprintf("p-w%d", i), "role": "treasurer"})
+		p := fmt.Sprintf("p-w%d", i)
+		out = append(out,
+			ledgertest.Cmd("reg-"+p, "register_person", org, ledgertest.Admin, "2025-01-01", map[string]string{"person": p}),
+			ledgertest.Cmd("grant-"+p, "grant_role", org, ledgertest.Admin, "2025-01-01", map[string]string{"person": p, "role": "treasurer"}))
+	}
+	// Command ids are per org in the ledger but global in this harness.
+	for i := range out {
+		out[i].ID = org + ":" + out[i].ID
 	}
 	return out
 }

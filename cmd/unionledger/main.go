@@ -65,6 +65,8 @@ func subcommands() []subcommand {
 		{"balance", "show account balances of a union, now or as of a point", runBalance},
 		{"events", "list or follow a union's events", runEvents},
 		{"verify", "check every union's hash chain from the stream alone", runVerify},
+		{"keygen", "make a signing key (the chair's 一支笔); prints the public key to register", runKeygen},
+		{"sign", "sign a chair's approval or rejection of an expense with a keygen key", runSign},
 		{"bench", "measure ingest, latency and rebuild against raw JetStream and Pebble", runBench},
 	}
 }

@@ -35,26 +35,21 @@ type Options struct {
 	// Latency is the number of sequential commands (one client, one at a
 	// time) whose acknowledgement latency is measured.
 	Latency int `json:"latency"`
-	// ExpenseEvery makes every n-th ingest command a pay_expense (when the
-	// org's acknowledged dues cover it; otherwise it stays receive_dues).
-	// Negative: dues only.
-	ExpenseEvery int `json:"expense_every"`
 	// RawInflight is the pending-ack window of the raw JetStream publish.
 	RawInflight int `json:"raw_inflight"`
 	// RawBatch is the keys per synced commit of the raw Pebble baseline.
 	RawBatch int `json:"raw_batch"`
 }
 
-// DefaultOptions is a run that takes about a minute on two cores.
+// DefaultOptions is a run that takes under two minutes on two cores.
 func DefaultOptions() Options {
 	return Options{
-		Events:       200_000,
-		Clients:      256,
-		Orgs:         4,
-		Latency:      1000,
-		ExpenseEvery: 10,
-		RawInflight:  4096,
-		RawBatch:     1000,
+		Events:      200_000,
+		Clients:     1024,
+		Orgs:        4,
+		Latency:     1000,
+		RawInflight: 4096,
+		RawBatch:    1000,
 	}
 }
 
@@ -62,7 +57,7 @@ func (o Options) withDefaults() Options {
 	d := DefaultOptions()
 	for _, f := range []struct{ v, d *int }{
 		{&o.Events, &d.Events}, {&o.Clients, &d.Clients}, {&o.Orgs, &d.Orgs}, {&o.Latency, &d.Latency},
-		{&o.ExpenseEvery, &d.ExpenseEvery}, {&o.RawInflight, &d.RawInflight}, {&o.RawBatch, &d.RawBatch},
+		{&o.RawInflight, &d.RawInflight}, {&o.RawBatch, &d.RawBatch},
 	} {
 		if *f.v == 0 {
 			*f.v = *f.d
@@ -96,16 +91,17 @@ type Ledger struct {
 	dir  string
 	node *node.Node
 	orgs []string
-	// next numbers commands, receipts and expenses, so every command of
-	// every phase is new to the ledger.
+	// openEvents is what opening the orgs appended (the org, its opener as
+	// administrator, the treasurer and their roles).
+	openEvents int
+	// next numbers commands and receipts, so every command of every phase
+	// is new to the ledger.
 	next int
-	// avail is each org's bank money acknowledged and not yet promised to
-	// an expense, in fen: an expense is only sent when it cannot overdraw.
-	avail []atomic.Int64
 }
 
 // OpenLedger starts a node on dir (which must be empty or absent) and
-// opens orgs unions, untimed.
+// opens orgs unions, untimed, each with the benchmark's actor as its
+// treasurer.
 func OpenLedger(ctx context.Context, dir string, orgs int) (_ *Ledger, err error) {
 	if orgs < 1 {
 		return nil, fmt.Errorf("bench: orgs %d < 1", orgs)
@@ -117,7 +113,7 @@ func OpenLedger(ctx context.Context, dir string, orgs int) (_ *Ledger, err error
 	if err != nil {
 		return nil, fmt.Errorf("bench: start node: %w", err)
 	}
-	l := &Ledger{dir: dir, node: n, avail: make([]atomic.Int64, orgs)}
+	l := &Ledger{dir: dir, node: n}
 	defer func() {
 		if err != nil {
 			l.Close()
@@ -125,30 +121,38 @@ func OpenLedger(ctx context.Context, dir string, orgs int) (_ *Ledger, err error
 	}()
 	for i := range orgs {
 		org := "bench-" + strconv.Itoa(i)
-		data, err := json.Marshal(map[string]string{"name": "Benchmark union " + strconv.Itoa(i), "chart": "2010"})
+		data, err := json.Marshal(map[string]any{
+			"name": "Benchmark union " + strconv.Itoa(i), "chart": "2010",
+			"officers": []map[string]string{{"person": benchActor, "role": "treasurer"}},
+		})
 		if err != nil {
 			return nil, err
 		}
 		cmd := ledger.Command{ID: "open-" + org, Type: "open_org", Org: org, Actor: benchActor, Date: "2025-01-01", Data: data}
-		if err := checkSubmit(l.node.Service.Submit(ctx, cmd)); err != nil {
+		res, err := l.node.Service.Submit(ctx, cmd)
+		if err == nil && (res.Duplicate || len(res.Events) == 0) {
+			err = fmt.Errorf("acknowledged with %d events (duplicate: %v)", len(res.Events), res.Duplicate)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("bench: open %s: %w", org, err)
 		}
 		l.orgs = append(l.orgs, org)
+		l.openEvents += len(res.Events)
 	}
 	return l, nil
 }
 
-const (
-	benchActor = "p-bench"
-	// expenseFen is what one benchmark expense pays out.
-	expenseFen events.Fen = 100
-)
+// benchActor opens the orgs and submits every command, as treasurer.
+const benchActor = "p-bench"
 
 // Node is the running node (it changes after Rebuild).
 func (l *Ledger) Node() *node.Node { return l.node }
 
 // Orgs is the number of orgs opened.
 func (l *Ledger) Orgs() int { return len(l.orgs) }
+
+// OpenEvents is the number of events opening the orgs appended.
+func (l *Ledger) OpenEvents() int { return l.openEvents }
 
 // Close stops the node.
 func (l *Ledger) Close() {
@@ -158,64 +162,43 @@ func (l *Ledger) Close() {
 	}
 }
 
-// planned is one ingest command: dues, plus the expense to send instead
-// when the org can pay it.
-type planned struct {
-	org     int
-	dues    ledger.Command
-	duesFen events.Fen
-	expense *ledger.Command
-}
-
-func (l *Ledger) plan(org int, expense bool) (planned, error) {
+// dues returns a new receive_dues command for the org: a unique receipt
+// number, members, amounts and accounting dates spread over a year.
+func (l *Ledger) dues(org int) (ledger.Command, error) {
 	l.next++
 	i := l.next
-	month := i%12 + 1
-	period := fmt.Sprintf("2025-%02d", month)
+	period := fmt.Sprintf("2025-%02d", i%12+1)
 	fen := events.Fen(1000 + i%4000)
 	data, err := json.Marshal(map[string]any{
 		"member": fmt.Sprintf("m%06d", i%100_000), "period": period, "amount": fen.Yuan(),
 		"receipt": map[string]string{"book": "DUES-2025", "number": strconv.Itoa(i)},
 	})
 	if err != nil {
-		return planned{}, err
+		return ledger.Command{}, err
 	}
-	p := planned{org: org, duesFen: fen, dues: ledger.Command{
+	return ledger.Command{
 		ID: "c-" + strconv.Itoa(i), Type: "receive_dues", Org: l.orgs[org], Actor: benchActor,
 		Date: fmt.Sprintf("%s-%02d", period, 1+i%28), Data: data,
-	}}
-	if expense {
-		data, err := json.Marshal(map[string]any{
-			"expense": "E-" + strconv.Itoa(i), "account": "50102", "amount": expenseFen.Yuan(),
-			"payee": "Sports goods supplier", "purpose": "staff basketball tournament",
-		})
-		if err != nil {
-			return planned{}, err
-		}
-		p.expense = &ledger.Command{ID: "c-" + strconv.Itoa(i), Type: "pay_expense", Org: l.orgs[org],
-			Actor: benchActor, Date: p.dues.Date, Data: data}
-	}
-	return p, nil
+	}, nil
 }
 
 // IngestResult is one timed ingest.
 type IngestResult struct {
 	Result
-	Clients  int
-	Orgs     int
-	Dues     int
-	Expenses int
+	Clients int
+	Orgs    int
 	// Commits is the number of synced Pebble commits observed during the
 	// run (a watcher can miss one that follows another within
 	// microseconds, so this is a lower bound).
 	Commits int
 }
 
-// Ingest submits n new commands from clients concurrent goroutines over
-// every org (round robin) through Service.Submit and times from the first
-// submit to the last acknowledgement. Every command must be accepted with
-// exactly one new event. Commands are built before timing starts.
-func (l *Ledger) Ingest(ctx context.Context, n, clients, expenseEvery int, progress io.Writer) (IngestResult, error) {
+// Ingest submits n new receive_dues commands from clients concurrent
+// goroutines over every org (round robin) through Service.Submit and times
+// from the first submit to the last acknowledgement. Every command must be
+// accepted with exactly one new event. Commands are built before timing
+// starts.
+func (l *Ledger) Ingest(ctx context.Context, n, clients int, progress io.Writer) (IngestResult, error) {
 	res := IngestResult{Result: Result{Name: "ledger ingest"}, Clients: clients, Orgs: len(l.orgs)}
 	if n < 1 || clients < 1 {
 		return res, fmt.Errorf("bench: ingest: n %d, clients %d: both must be ≥ 1", n, clients)
@@ -223,10 +206,10 @@ func (l *Ledger) Ingest(ctx context.Context, n, clients, expenseEvery int, progr
 	if progress == nil {
 		progress = io.Discard
 	}
-	cmds := make([]planned, n)
+	cmds := make([]ledger.Command, n)
 	for i := range cmds {
 		var err error
-		if cmds[i], err = l.plan(i%len(l.orgs), expenseEvery > 0 && i%expenseEvery == expenseEvery-1); err != nil {
+		if cmds[i], err = l.dues(i % len(l.orgs)); err != nil {
 			return res, err
 		}
 	}
@@ -235,11 +218,11 @@ func (l *Ledger) Ingest(ctx context.Context, n, clients, expenseEvery int, progr
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
-		next, acked, dues, expenses atomic.Int64
-		wg                          sync.WaitGroup
-		commits                     int
-		watchDone                   = make(chan struct{})
-		stopWatch                   = make(chan struct{})
+		next, acked atomic.Int64
+		wg          sync.WaitGroup
+		commits     int
+		watchDone   = make(chan struct{})
+		stopWatch   = make(chan struct{})
 	)
 	go func() { // count synced commits and report progress
 		defer close(watchDone)
@@ -269,20 +252,10 @@ func (l *Ledger) Ingest(ctx context.Context, n, clients, expenseEvery int, progr
 				if i >= n {
 					return
 				}
-				p := &cmds[i]
-				cmd, isExpense := p.dues, false
-				if p.expense != nil && l.reserve(p.org, expenseFen) {
-					cmd, isExpense = *p.expense, true
-				}
+				cmd := cmds[i]
 				if err := checkSubmit(svc.Submit(ctx, cmd)); err != nil {
 					cancel(fmt.Errorf("bench: ingest: command %s (%s, %s): %w", cmd.ID, cmd.Type, cmd.Org, err))
 					return
-				}
-				if isExpense {
-					expenses.Add(1)
-				} else {
-					l.avail[p.org].Add(int64(p.duesFen))
-					dues.Add(1)
 				}
 				acked.Add(1)
 			}
@@ -296,22 +269,7 @@ func (l *Ledger) Ingest(ctx context.Context, n, clients, expenseEvery int, progr
 		return res, err
 	}
 	res.Events, res.Elapsed, res.Commits = n, elapsed, commits
-	res.Dues, res.Expenses = int(dues.Load()), int(expenses.Load())
 	return res, nil
-}
-
-// reserve takes amount from the org's unpromised acknowledged money.
-func (l *Ledger) reserve(org int, amount events.Fen) bool {
-	a := &l.avail[org]
-	for {
-		v := a.Load()
-		if v < int64(amount) {
-			return false
-		}
-		if a.CompareAndSwap(v, v-int64(amount)) {
-			return true
-		}
-	}
 }
 
 // checkSubmit accepts a Submit outcome only if it appended exactly one new
@@ -346,11 +304,10 @@ func (l *Ledger) Latency(ctx context.Context, m int) (LatencyResult, error) {
 	}
 	cmds := make([]ledger.Command, m)
 	for i := range cmds {
-		p, err := l.plan(0, false)
-		if err != nil {
+		var err error
+		if cmds[i], err = l.dues(0); err != nil {
 			return res, err
 		}
-		cmds[i] = p.dues
 	}
 	took := make([]time.Duration, m)
 	var total time.Duration
@@ -496,15 +453,15 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 		return rep, err
 	}
 	defer l.Close()
-	rep.OrgOpens = l.Orgs()
+	rep.OrgOpens, rep.OrgOpenEvents = l.Orgs(), l.OpenEvents()
 
 	say("ingest: %d commands from %d clients over %d orgs", opts.Events, opts.Clients, opts.Orgs)
-	ing, err := l.Ingest(ctx, opts.Events, opts.Clients, opts.ExpenseEvery, progress)
+	ing, err := l.Ingest(ctx, opts.Events, opts.Clients, progress)
 	if err != nil {
 		return rep, err
 	}
 	rep.Ingest = figure(ing.Result)
-	rep.IngestCommands, rep.IngestDues, rep.IngestExpenses, rep.IngestCommits = ing.Events, ing.Dues, ing.Expenses, ing.Commits
+	rep.IngestCommands, rep.IngestCommits = ing.Events, ing.Commits
 	say("  %.0f events/s", rep.Ingest.PerSecond)
 
 	say("latency: %d sequential commands", opts.Latency)
@@ -559,5 +516,6 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	say("  %.0f events/s", rep.RawRead.PerSecond)
 
 	rep.computeRatios()
+	rep.Machine.LoadAfter = loadAverage()
 	return rep, nil
 }

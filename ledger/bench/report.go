@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -71,10 +72,28 @@ type Machine struct {
 	Arch      string `json:"arch"`
 	CPUs      int    `json:"cpus"`
 	GoVersion string `json:"go"`
+	// LoadBefore and LoadAfter are the 1-minute load averages when the run
+	// started and ended (Linux only; empty elsewhere): other work on the
+	// machine skews every figure, the ratios less so.
+	LoadBefore string `json:"load_before,omitempty"`
+	LoadAfter  string `json:"load_after,omitempty"`
 }
 
 func thisMachine() Machine {
-	return Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version()}
+	return Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadBefore: loadAverage()}
+}
+
+// loadAverage is the 1-minute load average, or "" if unknown.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }
 
 // Report holds every figure of one Run and the ratios computed from them.
@@ -82,12 +101,13 @@ type Report struct {
 	Options Options `json:"options"`
 	Machine Machine `json:"machine"`
 
-	// OrgOpens, IngestCommands and LatencyCommands each appended one event;
-	// StreamEvents is what the stream holds afterwards (their sum).
+	// OrgOpens commands appended OrgOpenEvents events (the org, its
+	// officers and their roles); IngestCommands and LatencyCommands (all
+	// receive_dues) one event each. StreamEvents is what the stream holds
+	// afterwards: their sum.
 	OrgOpens        int `json:"org_opens"`
+	OrgOpenEvents   int `json:"org_open_events"`
 	IngestCommands  int `json:"ingest_commands"`
-	IngestDues      int `json:"ingest_dues"`
-	IngestExpenses  int `json:"ingest_expenses"`
 	LatencyCommands int `json:"latency_commands"`
 	StreamEvents    int `json:"stream_events"`
 	// IngestCommits is the synced Pebble commits seen during ingest (a
@@ -141,10 +161,14 @@ func (r Report) WriteTable(w io.Writer) error {
 	o, m := r.Options, r.Machine
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("unionledger bench: %d commands from %d clients over %d orgs; %d cores, %s/%s, %s\n",
+	p("unionledger bench: %d commands from %d clients over %d orgs; %d cores, %s/%s, %s",
 		o.Events, o.Clients, o.Orgs, m.CPUs, m.OS, m.Arch, m.GoVersion)
-	p("events in stream: %d (%d org opens + %d ingest [%d dues, %d expenses] + %d latency); average event %d bytes\n\n",
-		r.StreamEvents, r.OrgOpens, r.IngestCommands, r.IngestDues, r.IngestExpenses, r.LatencyCommands, r.EventBytes)
+	if m.LoadBefore != "" {
+		p("; load average %s before, %s after", m.LoadBefore, m.LoadAfter)
+	}
+	p("\n")
+	p("events in stream: %d (%d from opening %d orgs + %d ingest + %d latency receive_dues); average event %d bytes\n\n",
+		r.StreamEvents, r.OrgOpenEvents, r.OrgOpens, r.IngestCommands, r.LatencyCommands, r.EventBytes)
 
 	const row = "%-44s %9s %6s %8s %10s\n"
 	p(row, "figure", "events", "bytes", "seconds", "events/s")

@@ -5,6 +5,7 @@ package http
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -73,6 +74,7 @@ type Queries interface {
 	Head(org string) (ledger.Head, error)
 	Balances(org string, at projections.AsOf) ([]projections.AccountBalance, error)
 	Events(org string, from, to uint64, fn func(seq uint64, st events.Stored) bool) error
+	Expense(org, id string) (ledger.ExpenseInfo, bool, error)
 	Changed() <-chan struct{}
 	Failed() error
 }
@@ -98,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/commands", s.postCommand)
 	mux.HandleFunc("GET /api/v1/orgs/{org}/balances", s.getBalances)
 	mux.HandleFunc("GET /api/v1/orgs/{org}/events", s.getEvents)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/expenses/{id}", s.getExpense)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.getReady)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -323,4 +326,42 @@ func (s *Server) getReady(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	io.WriteString(w, "ready\n")
+}
+
+// getExpense returns an expense as requested and decided so far, with the
+// exact statement the chair signs to approve it (base64), so a signing
+// client never has to rebuild it: `unionledger sign` checks it against the
+// request and shows it to the chair before signing.
+func (s *Server) getExpense(w http.ResponseWriter, r *http.Request) {
+	org, err := s.org(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	if !events.ValidID(id) {
+		s.fail(w, r, ledger.Errorf(ledger.CodeInvalid, "expense id %q is not valid", id))
+		return
+	}
+	e, ok, err := s.q.Expense(org, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !ok {
+		s.fail(w, r, ledger.Errorf(ledger.CodeNotFound, "expense %q has not been requested in %s", id, org))
+		return
+	}
+	writeJSON(w, http.StatusOK, ExpenseJSON{Org: org, Expense: e, Amount: e.Amount.Yuan(),
+		ApprovalStatement: base64.StdEncoding.EncodeToString(ledger.ApprovalStatement(e.Terms(org)))})
+}
+
+// ExpenseJSON is an expense in API output.
+type ExpenseJSON struct {
+	Org     string             `json:"org"`
+	Expense ledger.ExpenseInfo `json:"expense"`
+	Amount  string             `json:"amount"` // the amount in yuan, for people
+	// ApprovalStatement is the base64 of the bytes the chair signs to
+	// approve the expense on its current terms.
+	ApprovalStatement string `json:"approval_statement"`
 }

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,14 +62,26 @@ func dues(id, amount, number string) string {
 // sequence does not move.
 func TestBadInputChangesNothing(t *testing.T) {
 	n, srv := startAPI(t)
-	for _, body := range []string{
-		ledgertest.JSON(ledgertest.Open("h1", "2010")),
+	// E1 is approved but more than the bank holds; E2 is pending.
+	e1 := ledger.ExpenseTerms{Org: "h1", Expense: "E1", Account: "50102", Amount: 10001, Payee: "x", Purpose: "y", RequestedBy: ledgertest.Treasurer}
+	var setup []string
+	for _, c := range ledgertest.Setup("h1", "2010") {
+		setup = append(setup, ledgertest.JSON(c))
+	}
+	for _, body := range append(setup,
 		dues("d1", "100.00", "1"),
-	} {
+		ledgertest.JSON(ledgertest.Request("h1", "E1", "2025-03-05", "50102", "100.01", "x", "y")),
+		ledgertest.JSON(ledgertest.Request("h1", "E2", "2025-03-05", "50102", "10.00", "x", "y")),
+		ledgertest.JSON(ledgertest.Approve("E1", "2025-03-05", e1)),
+	) {
 		if status, out := post(t, srv, body); status != http.StatusCreated {
 			t.Fatalf("setup: %d %v", status, out)
 		}
 	}
+	chair := func(id, typ, data string) string {
+		return strings.Replace(cmdJSON(id, typ, "h1", data), `"actor":"p-treasurer"`, `"actor":"p-chair"`, 1)
+	}
+	replayed := ledger.Sign(ledgertest.Key(ledgertest.Chair), ledger.ApprovalStatement(e1))
 	huge := dues("big", "1.00", "2")
 	huge = huge[:len(huge)-1] + `,"pad":"` + strings.Repeat("x", ledger.MaxCommandBytes) + `"}`
 
@@ -96,8 +109,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"bad accounting date", strings.Replace(dues("a7", "1.00", "16"), "2025-03-05", "2025-02-30", 1), ledger.CodeInvalid, 422, "accounting date"},
 		{"missing command id", strings.Replace(dues("a8", "1.00", "17"), `"id":"a8"`, `"id":""`, 1), ledger.CodeInvalid, 422, "command id"},
 		{"duplicate receipt", dues("r1", "1.00", "1"), ledger.CodeDuplicateRecpt, 409, "already used"},
-		{"overdraft", cmdJSON("o1", "pay_expense", "h1", `{"expense":"E1","account":"50102","amount":"100.01","payee":"x","purpose":"y"}`), ledger.CodeOverdraft, 409, "below zero"},
-		{"unknown account", cmdJSON("o2", "pay_expense", "h1", `{"expense":"E1","account":"599","amount":"1.00","payee":"x","purpose":"y"}`), ledger.CodeUnknownAccount, 422, "599"},
+		{"overdraft", cmdJSON("o1", "pay_expense", "h1", `{"expense":"E1"}`), ledger.CodeOverdraft, 409, "below zero"},
+		{"unknown account", cmdJSON("o2", "request_expense", "h1", `{"expense":"E3","account":"599","amount":"1.00","payee":"x","purpose":"y"}`), ledger.CodeUnknownAccount, 422, "599"},
+		{"paying an unapproved expense", cmdJSON("o3", "pay_expense", "h1", `{"expense":"E2"}`), ledger.CodeNotApproved, 409, "approved"},
+		{"paying an unknown expense", cmdJSON("o4", "pay_expense", "h1", `{"expense":"E9"}`), ledger.CodeUnknownRef, 422, "E9"},
+		{"approving twice", chair("o5", "approve_expense", `{"expense":"E1","key":"k-chair","signature":"`+replayed+`"}`), ledger.CodeAlreadyDecided, 409, "already approved"},
+		{"replayed signature", chair("o6", "approve_expense", `{"expense":"E2","key":"k-chair","signature":"`+replayed+`"}`), ledger.CodeBadSignature, 403, "does not verify"},
+		{"approving as the treasurer", cmdJSON("o7", "approve_expense", "h1", `{"expense":"E2","key":"k-chair","signature":"`+replayed+`"}`), ledger.CodeWrongRole, 403, "chair"},
 		{"org opened twice", cmdJSON("open2", "open_org", "h1", `{"name":"x","chart":"2010"}`), ledger.CodeOrgExists, 409, "already open"},
 		{"wrong role", strings.Replace(dues("w1", "1.00", "20"), `"actor":"p-treasurer"`, `"actor":"p-admin"`, 1), ledger.CodeWrongRole, 403, "treasurer"},
 		{"actor holding no role", strings.Replace(dues("w2", "1.00", "21"), `"actor":"p-treasurer"`, `"actor":"p-stranger"`, 1), ledger.CodeWrongRole, 403, "p-stranger"},
@@ -228,5 +246,52 @@ func TestStatusTableCoversEveryCode(t *testing.T) {
 	}
 	if ledgerhttp.StatusOf(ledger.CodeInternal) != 500 {
 		t.Errorf("internal must be 500")
+	}
+}
+
+// TestExpenseQuery reads an expense back with the exact statement the
+// chair signs, which must be the one the rules verify.
+func TestExpenseQuery(t *testing.T) {
+	_, srv := startAPI(t)
+	cmds := append(ledgertest.Setup("h1", "2010"), ledgertest.Request("h1", "E1", "2025-03-05", "50102", "12.34", "体育用品店", "篮球 <&>"))
+	for _, c := range cmds {
+		if status, out := post(t, srv, ledgertest.JSON(c)); status != http.StatusCreated {
+			t.Fatalf("setup: %d %v", status, out)
+		}
+	}
+	get := func(path string) (int, map[string]any) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	status, out := get("/api/v1/orgs/h1/expenses/E1")
+	if status != 200 {
+		t.Fatalf("GET expense: %d %v", status, out)
+	}
+	e := out["expense"].(map[string]any)
+	if e["status"] != "pending" || e["amount_fen"] != 1234.0 || out["amount"] != "12.34" || e["requested_by"] != ledgertest.Treasurer {
+		t.Fatalf("expense %v", out)
+	}
+	terms := ledger.ExpenseTerms{Org: "h1", Expense: "E1", Account: "50102", Amount: 1234, Payee: "体育用品店", Purpose: "篮球 <&>", RequestedBy: ledgertest.Treasurer}
+	if want := base64.StdEncoding.EncodeToString(ledger.ApprovalStatement(terms)); out["approval_statement"] != want {
+		t.Fatalf("statement %v, want %s", out["approval_statement"], want)
+	}
+	for _, tt := range []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/api/v1/orgs/h1/expenses/E9", 404, "not_found"},
+		{"/api/v1/orgs/nowhere/expenses/E1", 404, "unknown_org"},
+		{"/api/v1/orgs/h1/expenses/E%201", 422, "invalid"},
+	} {
+		if status, out := get(tt.path); status != tt.status || out["code"] != tt.code {
+			t.Errorf("%s: %d %v, want %d %s", tt.path, status, out, tt.status, tt.code)
+		}
 	}
 }

@@ -7,6 +7,8 @@ package ledgertest
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -65,9 +67,34 @@ func Open(org, chart string) ledger.Command {
 	})
 }
 
+// ChairKey is the id of the chair's registered signing key (Key(Chair)) in
+// every test union.
+const ChairKey = "k-chair"
+
+// Threshold is the collective-decision threshold test unions set: an
+// expense above it needs a recorded collective decision (集体研究).
+const Threshold = "5000.00"
+
 // Setup is everything a test union needs before money moves, in order.
 func Setup(org, chart string) []ledger.Command {
-	return []ledger.Command{Open(org, chart)}
+	return append([]ledger.Command{
+		Open(org, chart),
+		RegisterKey(org, Chair, ChairKey),
+		Cmd("threshold-"+org, "set_collective_threshold", org, Admin, "2025-01-01", map[string]string{"amount": Threshold}),
+	}, Budgets(org, chart)...)
+}
+
+// RegisterKey registers person's test key (Key(person)) under keyID, by the
+// administrator.
+func RegisterKey(org, person, keyID string) ledger.Command {
+	return Cmd("key-"+org+"-"+keyID, "register_key", org, Admin, "2025-01-01", map[string]string{
+		"person": person, "key": keyID, "public": Public(person),
+	})
+}
+
+// Public is the base64 public half of Key(person), as register_key takes it.
+func Public(person string) string {
+	return base64.StdEncoding.EncodeToString(Key(person).Public().(ed25519.PublicKey))
 }
 
 // Key is a person's deterministic test signing key.
@@ -84,10 +111,49 @@ func Dues(org, id, date, member, amount, book, number string) ledger.Command {
 	})
 }
 
-// Pay is every command it takes to pay an expense, in order; the last one
-// moves the money.
-func Pay(org, id, date, account, amount, payee, purpose string) []ledger.Command {
-	return []ledger.Command{Cmd(id, "pay_expense", org, Treasurer, date, map[string]any{
+// Request is the treasurer's request for expense id, paying an
+// organisation (no payee person, decision or documents).
+func Request(org, id, date, account, amount, payee, purpose string) ledger.Command {
+	return Cmd(id+":request", "request_expense", org, Treasurer, date, map[string]any{
 		"expense": id, "account": account, "amount": amount, "payee": payee, "purpose": purpose,
-	})}
+	})
+}
+
+// Approve is the chair's approval of an expense on terms, signed with
+// Key(Chair) under ChairKey.
+func Approve(id, date string, terms ledger.ExpenseTerms) ledger.Command {
+	return Cmd(id+":approve", "approve_expense", terms.Org, Chair, date, map[string]string{
+		"expense": terms.Expense, "key": ChairKey, "signature": ledger.Sign(Key(Chair), ledger.ApprovalStatement(terms)),
+	})
+}
+
+// Decision is a collective decision by the committee and the chair that
+// covers the listed expenses.
+func Decision(org, id, date string, expenses ...string) ledger.Command {
+	minutes := sha256.Sum256([]byte("minutes of " + id))
+	return Cmd(id, "record_decision", org, Committee, date, map[string]any{
+		"decision": id, "meeting": "union committee meeting (工会委员会会议)", "held": date,
+		"attendees": []string{Committee, Chair}, "minutes_hash": hex.EncodeToString(minutes[:]), "expenses": expenses,
+	})
+}
+
+// Pay is every command it takes to pay an expense, in order: the
+// treasurer's request, a collective decision when the amount is above
+// Threshold, the chair's signed approval, and the payment (the last command,
+// the one that moves money, with command id id).
+func Pay(org, id, date, account, amount, payee, purpose string) []ledger.Command {
+	fen, err := events.ParseYuan(amount)
+	if err != nil {
+		panic(fmt.Sprintf("ledgertest: amount %q: %v", amount, err))
+	}
+	limit, _ := events.ParseYuan(Threshold)
+	terms := ledger.ExpenseTerms{Org: org, Expense: id, Account: account, Amount: fen, Payee: payee, Purpose: purpose, RequestedBy: Treasurer}
+	out := []ledger.Command{Request(org, id, date, account, amount, payee, purpose)}
+	if fen > limit {
+		terms.Decision = "D-" + id
+		out = append(out, Decision(org, terms.Decision, date, id))
+	}
+	return append(out,
+		Approve(id, date, terms),
+		Cmd(id, "pay_expense", org, Treasurer, date, map[string]any{"expense": id}))
 }
