@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/unionledger/unionledger/events"
@@ -61,7 +62,20 @@ func Open(dir string, opts Options) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	po := &pebble.Options{Logger: pebbleLogger{log.With("component", "pebble")}}
+	// Projections are read by point lookups, most of keys that do not exist
+	// yet (a new command id, a first receipt number): bloom filters on every
+	// level keep those from reading blocks off disk, and a block cache keeps
+	// the hot accounts and heads in memory (off the Go heap).
+	cache := pebble.NewCache(128 << 20)
+	defer cache.Unref()
+	po := &pebble.Options{
+		Logger:       pebbleLogger{log.With("component", "pebble")},
+		Cache:        cache,
+		MemTableSize: 64 << 20,
+	}
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
 	if opts.FS != nil {
 		po.FS = opts.FS
 	}
