@@ -42,6 +42,8 @@ const (
 	CodePeriodClosed    Code = "period_closed"     // nothing is posted into a closed month or year
 	CodeBadSignature    Code = "bad_signature"     // the signature does not verify, or was already used
 	CodeKeyRevoked      Code = "key_revoked"       // the signing key was revoked
+	CodeUnauthenticated Code = "unauthenticated"   // no valid API token
+	CodeForbidden       Code = "forbidden"         // the token does not act for that person or union
 	CodeNotFound        Code = "not_found"         // a queried thing does not exist
 	CodeUnavailable     Code = "unavailable"       // the ledger is starting, stopping or cannot reach its log
 	CodeInternal        Code = "internal"          // a bug or a broken invariant; see the server log
@@ -53,7 +55,8 @@ func Codes() []Code {
 		CodeInvalidAmount, CodeUnknownAccount, CodeDuplicateRecpt, CodeOverdraft, CodeCommandIDReused,
 		CodeWrongRole, CodeUnknownPerson, CodePersonErased, CodeStateConflict, CodeUnknownRef, CodeSelfApproval,
 		CodeAlreadyDecided, CodeNotApproved, CodeNeedsCollective, CodeOverBudget, CodeOverCap, CodeNotFestival,
-		CodeProhibited, CodeNoticePeriod, CodePeriodClosed, CodeBadSignature, CodeKeyRevoked, CodeNotFound, CodeUnavailable, CodeInternal}
+		CodeProhibited, CodeNoticePeriod, CodePeriodClosed, CodeBadSignature, CodeKeyRevoked,
+		CodeUnauthenticated, CodeForbidden, CodeNotFound, CodeUnavailable, CodeInternal}
 }
 
 // Error is the one error type of the ledger. Rule names the rule of

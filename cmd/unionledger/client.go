@@ -7,18 +7,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 )
 
 // client talks to a running ledger's HTTP API.
 type client struct {
-	base string
-	http *http.Client
+	base  string
+	token string // API token; sent as a bearer token when set
+	http  *http.Client
 }
 
 func newClient(base string) *client {
-	return &client{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 60 * time.Second}}
+	return &client{base: strings.TrimRight(base, "/"), token: os.Getenv("UNIONLEDGER_TOKEN"), http: &http.Client{Timeout: 60 * time.Second}}
 }
 
 // apiError is an error answer of the API.
@@ -39,6 +41,9 @@ func (c *client) do(ctx context.Context, method, path string, body []byte, out a
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

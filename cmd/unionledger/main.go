@@ -64,6 +64,7 @@ func subcommands() []subcommand {
 		{"post", "send commands (JSON lines) to a running ledger", runPost},
 		{"balance", "show account balances of a union, now or as of a point", runBalance},
 		{"events", "list or follow a union's events", runEvents},
+		{"token", "create or revoke API tokens (on a stopped ledger's data)", runToken},
 		{"verify", "check every union's hash chain from the stream alone", runVerify},
 		{"keygen", "make a signing key (the chair's 一支笔); prints the public key to register", runKeygen},
 		{"sign", "sign a chair's approval or rejection of an expense with a keygen key", runSign},

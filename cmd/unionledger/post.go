@@ -16,6 +16,7 @@ func runPost(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := newFlags("post", "[flags] [FILE]   (JSON lines; '-' or no FILE reads standard input)", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
 	workers := fs.Int("workers", 4, "commands sent in parallel")
+	token := fs.String("token", "", "API token (default: $UNIONLEDGER_TOKEN)")
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
@@ -35,6 +36,9 @@ func runPost(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		in = f
 	}
 	c := newClient(*server)
+	if *token != "" {
+		c.token = *token
+	}
 
 	type job struct {
 		line int

@@ -24,6 +24,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	replicas := fs.Int("replicas", 1, "stream replicas when creating the stream on an external cluster")
 	demo := fs.Bool("demo", false, "load a small demo union on first start")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	noAuth := fs.Bool("no-auth", false, "accept commands without an API token, trusting their actor (tests and local experiments only)")
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
@@ -52,8 +53,14 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
+	api := ledgerhttp.NewServer(n.Service, n.Store, log)
+	if *noAuth {
+		log.Warn("API tokens are OFF: any client can act as anyone (--no-auth)")
+	} else {
+		api.RequireTokens(n.Store)
+	}
 	srv := &http.Server{
-		Handler:           ledgerhttp.NewServer(n.Service, n.Store, log).Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       120 * time.Second,

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/unionledger/unionledger/events"
@@ -49,6 +50,8 @@ var statusOf = map[ledger.Code]int{
 	ledger.CodePeriodClosed:    http.StatusConflict,
 	ledger.CodeBadSignature:    http.StatusForbidden,
 	ledger.CodeKeyRevoked:      http.StatusForbidden,
+	ledger.CodeUnauthenticated: http.StatusUnauthorized,
+	ledger.CodeForbidden:       http.StatusForbidden,
 	ledger.CodeNotFound:        http.StatusNotFound,
 	ledger.CodeUnavailable:     http.StatusServiceUnavailable,
 	ledger.CodeInternal:        http.StatusInternalServerError,
@@ -83,7 +86,52 @@ type Queries interface {
 type Server struct {
 	cmds Submitter
 	q    Queries
+	auth Authenticator // nil: the command's actor is trusted (tests, embedding)
 	log  *slog.Logger
+}
+
+// Authenticator maps an API token to the union and person it acts for.
+type Authenticator interface {
+	Authenticate(token string) (org, person string, ok bool, err error)
+}
+
+// RequireTokens makes every command carry a bearer token that acts for the
+// command's org and actor. `serve` always sets it unless told --no-auth.
+func (s *Server) RequireTokens(a Authenticator) *Server {
+	s.auth = a
+	return s
+}
+
+// caller is who a request's token acts for; zero when tokens are off.
+type caller struct{ org, person string }
+
+// identify authenticates the request's bearer token, before anything of
+// the body is looked at.
+func (s *Server) identify(r *http.Request) (caller, error) {
+	if s.auth == nil {
+		return caller{}, nil
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		return caller{}, ledger.Errorf(ledger.CodeUnauthenticated, "send an API token: Authorization: Bearer <token>")
+	}
+	org, person, ok, err := s.auth.Authenticate(token)
+	if err != nil {
+		return caller{}, err
+	}
+	if !ok {
+		return caller{}, ledger.Errorf(ledger.CodeUnauthenticated, "the API token is not valid (revoked or mistyped)")
+	}
+	return caller{org, person}, nil
+}
+
+// allows checks that the caller may issue cmd: the token must act for the
+// command's union and actor. What the actor may do is then up to the rules.
+func (s *Server) allows(c caller, cmd ledger.Command) error {
+	if s.auth == nil || (c.org == cmd.Org && c.person == cmd.Actor) {
+		return nil
+	}
+	return ledger.Errorf(ledger.CodeForbidden, "this token acts for %s in union %s, not for %s in %s", c.person, c.org, cmd.Actor, cmd.Org)
 }
 
 // NewServer builds the API over the append service and the projections.
@@ -126,6 +174,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) postCommand(w http.ResponseWriter, r *http.Request) {
+	who, err := s.identify(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, ledger.MaxCommandBytes))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -138,6 +191,10 @@ func (s *Server) postCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	cmd, err := ledger.ParseCommand(body)
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.allows(who, cmd); err != nil {
 		s.fail(w, r, err)
 		return
 	}

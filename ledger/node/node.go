@@ -47,11 +47,12 @@ type Node struct {
 	Store   *projections.Store
 	Log     *nats.Log
 
-	log    *slog.Logger
-	emb    *nats.Embedded
-	nc     *natsgo.Conn
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	log       *slog.Logger
+	emb       *nats.Embedded
+	nc        *natsgo.Conn
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // Start opens everything, reconciles the log and the store, starts the
@@ -217,7 +218,12 @@ func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) e
 func (n *Node) NATS() *natsgo.Conn { return n.nc }
 
 // Close stops the node in order: no new commands, projector, store, NATS.
+// Calling it again does nothing.
 func (n *Node) Close() {
+	n.closeOnce.Do(n.close)
+}
+
+func (n *Node) close() {
 	if n.Service != nil {
 		n.Service.Close()
 	}

@@ -1,0 +1,115 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unionledger/unionledger/ledger"
+	ledgerhttp "github.com/unionledger/unionledger/ledger/http"
+	"github.com/unionledger/unionledger/ledger/ledgertest"
+	"github.com/unionledger/unionledger/ledger/node"
+)
+
+// TestTokens checks that with tokens required a command is accepted only
+// with a token that acts for its union and actor, that refusals write
+// nothing, and that tokens are never stored in clear.
+func TestTokens(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, err := node.Start(ctx, node.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ledgerhttp.NewServer(n.Service, n.Store, nil).RequireTokens(n.Store).Handler())
+	defer srv.Close()
+	defer n.Close()
+
+	token := func(org, person string) string {
+		tok, err := n.Store.CreateToken(org, person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	admin, treasurer := token("h1", ledgertest.Admin), token("h1", ledgertest.Treasurer)
+	otherOrg := token("h2", ledgertest.Treasurer)
+	revoked := token("h1", ledgertest.Treasurer)
+	if err := n.Store.RevokeToken(revoked); err != nil {
+		t.Fatal(err)
+	}
+	send := func(tok, body string) (int, string) {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/commands", strings.NewReader(body))
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, out := send(admin, ledgertest.JSON(ledgertest.Open("h1", "2010"))); status != http.StatusCreated {
+		t.Fatalf("admin opens the union: %d %s", status, out)
+	}
+	dues := ledgertest.JSON(ledgertest.Dues("h1", "d1", "2025-01-05", "m1", "10.00", "B", "1"))
+	before, _ := n.Log.LastSeq(ctx)
+	tests := []struct {
+		name, token, body string
+		status            int
+		code              ledger.Code
+	}{
+		{"no token", "", dues, 401, ledger.CodeUnauthenticated},
+		{"unknown token", "ult_nope", dues, 401, ledger.CodeUnauthenticated},
+		{"not a bearer token", "Basic abc", dues, 401, ledger.CodeUnauthenticated},
+		{"revoked token", revoked, dues, 401, ledger.CodeUnauthenticated},
+		{"token of another person", admin, dues, 403, ledger.CodeForbidden},
+		{"token of another union", otherOrg, dues, 403, ledger.CodeForbidden},
+		{"own token, wrong role", admin, strings.Replace(dues, `"actor":"p-treasurer"`, `"actor":"p-admin"`, 1), 403, ledger.CodeWrongRole},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, out := send(tt.token, tt.body)
+			if status != tt.status || !strings.Contains(out, `"code":"`+string(tt.code)+`"`) {
+				t.Fatalf("got %d %s, want %d %s", status, out, tt.status, tt.code)
+			}
+			if after, _ := n.Log.LastSeq(ctx); after != before {
+				t.Fatalf("refused request appended: %d → %d", before, after)
+			}
+		})
+	}
+	if status, out := send(treasurer, dues); status != http.StatusCreated {
+		t.Fatalf("treasurer with own token: %d %s", status, out)
+	}
+	// Tokens are kept hashed: no file under the data directory holds one.
+	n.Close()
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, tok := range []string{admin, treasurer, otherOrg} {
+			if bytes.Contains(b, []byte(tok)) || bytes.Contains(b, []byte(strings.TrimPrefix(tok, "ult_"))) {
+				t.Errorf("%s holds a token in clear", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
