@@ -102,20 +102,8 @@ func runBudgetCases(t *testing.T, tests []budgetCase) {
 			st := ledgertest.State(t, bOrg)
 			st.Do(tt.setup...)
 			drafts, err := ledger.Decide(st, tt.cmd)
-			if tt.code != "" {
-				if got := ledger.ErrorCode(err); got != tt.code {
-					t.Fatalf("code = %s (%v), want %s", got, err, tt.code)
-				}
-				if e := new(ledger.Error); errors.As(err, &e) && e.Rule != tt.rule {
-					t.Fatalf("rule = %q (%v), want %q", e.Rule, err, tt.rule)
-				}
-				if drafts != nil {
-					t.Fatalf("refused command produced drafts")
-				}
+			if ledgertest.Outcome(t, drafts, err, tt.code, tt.rule) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
 			}
 			got := make([]events.Payload, len(drafts))
 			for i, d := range drafts {

@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/unionledger/unionledger/events"
@@ -112,20 +111,8 @@ func TestDecide(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			drafts, err := ledger.Decide(newState(t), tt.cmd)
-			if tt.code != "" {
-				if got := ledger.ErrorCode(err); got != tt.code {
-					t.Fatalf("code = %s (%v), want %s", got, err, tt.code)
-				}
-				if e := new(ledger.Error); errors.As(err, &e) && e.Rule != tt.rule {
-					t.Fatalf("rule = %q, want %q", e.Rule, tt.rule)
-				}
-				if drafts != nil {
-					t.Fatalf("refused command produced drafts")
-				}
+			if ledgertest.Outcome(t, drafts, err, tt.code, tt.rule) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
 			}
 			if len(drafts) != len(tt.want) {
 				t.Fatalf("drafts = %+v, want %+v", drafts, tt.want)

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -268,20 +267,8 @@ func TestExpenseRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			drafts, err := ledger.Decide(expState(t), tt.cmd)
-			if tt.code != "" {
-				if got := ledger.ErrorCode(err); got != tt.code {
-					t.Fatalf("code = %s (%v), want %s", got, err, tt.code)
-				}
-				if e := new(ledger.Error); errors.As(err, &e) && e.Rule != tt.rule {
-					t.Fatalf("rule = %q (%v), want %q", e.Rule, err, tt.rule)
-				}
-				if drafts != nil {
-					t.Fatalf("refused command produced drafts")
-				}
+			if ledgertest.Outcome(t, drafts, err, tt.code, tt.rule) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
 			}
 			if len(drafts) != len(tt.want) {
 				t.Fatalf("drafts = %+v, want %+v", drafts, tt.want)

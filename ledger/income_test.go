@@ -222,20 +222,8 @@ func TestIncomeDecide(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			drafts, err := ledger.Decide(incomeState(t, tt.split), tt.cmd)
-			if tt.code != "" {
-				if got := ledger.ErrorCode(err); got != tt.code {
-					t.Fatalf("code = %s (%v), want %s", got, err, tt.code)
-				}
-				if e := new(ledger.Error); errors.As(err, &e) && e.Rule != tt.rule {
-					t.Fatalf("rule = %q (%v), want %q", e.Rule, err, tt.rule)
-				}
-				if drafts != nil {
-					t.Fatalf("refused command produced drafts")
-				}
+			if ledgertest.Outcome(t, drafts, err, tt.code, tt.rule) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
 			}
 			if len(drafts) != 1 || drafts[0].Payload != tt.want || drafts[0].Date != tt.cmd.Date {
 				t.Fatalf("drafts = %+v, want %+v", drafts, tt.want)

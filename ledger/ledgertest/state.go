@@ -1,6 +1,7 @@
 package ledgertest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -80,4 +81,27 @@ func (s *Scratch) apply(org, actor, cmd string, drafts []events.Draft) {
 			s.t.Fatal(err)
 		}
 	}
+}
+
+// Outcome checks what Decide returned against a table row that expects
+// either a refusal with code and rule, or (code "") success. It reports
+// whether a refusal was expected, so the row can stop there.
+func Outcome(t testing.TB, drafts []events.Draft, err error, code ledger.Code, rule string) (refused bool) {
+	t.Helper()
+	if code == "" {
+		if err != nil {
+			t.Fatalf("unexpected refusal: %v", err)
+		}
+		return false
+	}
+	if got := ledger.ErrorCode(err); got != code {
+		t.Fatalf("code = %s (%v), want %s", got, err, code)
+	}
+	if e := new(ledger.Error); errors.As(err, &e) && e.Rule != rule {
+		t.Fatalf("rule = %q (%v), want %q", e.Rule, err, rule)
+	}
+	if drafts != nil {
+		t.Fatalf("refused command produced drafts: %+v", drafts)
+	}
+	return true
 }
