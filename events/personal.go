@@ -44,11 +44,24 @@ func personAEAD(key []byte) (cipher.AEAD, error) {
 // bound to org and person so a ciphertext cannot be moved to someone else.
 // The result is base64 of nonce||ciphertext.
 func SealPersonal(key []byte, org, person string, d PersonalData) (string, error) {
+	return seal(key, []byte(org+"/"+person), d)
+}
+
+// OpenPersonal decrypts sealed personal data.
+func OpenPersonal(key []byte, org, person, sealed string) (PersonalData, error) {
+	var d PersonalData
+	err := open(key, []byte(org+"/"+person), sealed, &d)
+	return d, err
+}
+
+// seal encrypts the JSON of v under key with aad as associated data: base64
+// of nonce||ciphertext.
+func seal(key, aad []byte, v any) (string, error) {
 	aead, err := personAEAD(key)
 	if err != nil {
 		return "", err
 	}
-	plain, err := json.Marshal(d)
+	plain, err := json.Marshal(v)
 	if err != nil {
 		return "", err
 	}
@@ -56,27 +69,23 @@ func SealPersonal(key []byte, org, person string, d PersonalData) (string, error
 	if _, err := rand.Read(nonce); err != nil {
 		return "", err
 	}
-	out := aead.Seal(nonce, nonce, plain, []byte(org+"/"+person))
-	return base64.StdEncoding.EncodeToString(out), nil
+	return base64.StdEncoding.EncodeToString(aead.Seal(nonce, nonce, plain, aad)), nil
 }
 
-// OpenPersonal decrypts sealed personal data.
-func OpenPersonal(key []byte, org, person, sealed string) (PersonalData, error) {
+// open reverses seal into v; any failure (wrong or erased key, tampered or
+// moved ciphertext) is ErrSealed.
+func open(key, aad []byte, sealed string, v any) error {
 	aead, err := personAEAD(key)
 	if err != nil {
-		return PersonalData{}, err
+		return err
 	}
 	raw, err := base64.StdEncoding.DecodeString(sealed)
 	if err != nil || len(raw) < aead.NonceSize() {
-		return PersonalData{}, ErrSealed
+		return ErrSealed
 	}
-	plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(org+"/"+person))
-	if err != nil {
-		return PersonalData{}, ErrSealed
+	plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], aad)
+	if err != nil || json.Unmarshal(plain, v) != nil {
+		return ErrSealed
 	}
-	var d PersonalData
-	if err := json.Unmarshal(plain, &d); err != nil {
-		return PersonalData{}, ErrSealed
-	}
-	return d, nil
+	return nil
 }

@@ -1,10 +1,5 @@
 package events
 
-import (
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
-)
 
 // Hardship relief (困难职工帮扶, DOMAIN rule 8) keeps a case file per
 // beneficiary: application → verification (home visit, signed consent to
@@ -33,44 +28,17 @@ func reliefAAD(org, person, kase string) []byte {
 }
 
 // SealReliefDetails encrypts d with the person's data key (AES-256-GCM,
-// random nonce), bound to org, person and case. The result is base64 of
-// nonce||ciphertext, as SealPersonal.
+// random nonce), bound to org, person and case, as SealPersonal.
 func SealReliefDetails(key []byte, org, person, kase string, d ReliefDetails) (string, error) {
-	aead, err := personAEAD(key)
-	if err != nil {
-		return "", err
-	}
-	plain, err := json.Marshal(d)
-	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	return base64.StdEncoding.EncodeToString(aead.Seal(nonce, nonce, plain, reliefAAD(org, person, kase))), nil
+	return seal(key, reliefAAD(org, person, kase), d)
 }
 
 // OpenReliefDetails decrypts sealed relief details; ErrSealed when the key
 // is wrong or erased or the ciphertext was tampered with or moved.
 func OpenReliefDetails(key []byte, org, person, kase, sealed string) (ReliefDetails, error) {
-	aead, err := personAEAD(key)
-	if err != nil {
-		return ReliefDetails{}, err
-	}
-	raw, err := base64.StdEncoding.DecodeString(sealed)
-	if err != nil || len(raw) < aead.NonceSize() {
-		return ReliefDetails{}, ErrSealed
-	}
-	plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], reliefAAD(org, person, kase))
-	if err != nil {
-		return ReliefDetails{}, ErrSealed
-	}
 	var d ReliefDetails
-	if err := json.Unmarshal(plain, &d); err != nil {
-		return ReliefDetails{}, ErrSealed
-	}
-	return d, nil
+	err := open(key, reliefAAD(org, person, kase), sealed, &d)
+	return d, err
 }
 
 // ReliefApplied opens a hardship case for a registered person. Requested
