@@ -68,6 +68,7 @@ func subcommands() []subcommand {
 		{"verify", "check every union's hash chain from the stream alone", runVerify},
 		{"keygen", "make a signing key (the chair's 一支笔); prints the public key to register", runKeygen},
 		{"sign", "sign a chair's approval or rejection of an expense with a keygen key", runSign},
+		{"demo", "load the demo hospital union (市第一人民医院工会): --seed N, into a server or a data directory", runDemo},
 		{"bench", "measure ingest, latency and rebuild against raw JetStream and Pebble", runBench},
 	}
 }

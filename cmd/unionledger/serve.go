@@ -47,6 +47,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			return fmt.Errorf("demo: %w", err)
 		}
 		log.Info("demo union loaded", "org", demoOrg)
+		if !*noAuth {
+			if err := printDemoTokens(stdout, n); err != nil {
+				return fmt.Errorf("demo tokens: %w", err)
+			}
+		}
 	}
 
 	ln, err := net.Listen("tcp", *addr)
