@@ -1,6 +1,5 @@
 package events
 
-
 // Hardship relief (困难职工帮扶, DOMAIN rule 8) keeps a case file per
 // beneficiary: application → verification (home visit, signed consent to
 // check household finances) → public notice (a relief_notice disclosure
