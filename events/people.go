@@ -28,6 +28,11 @@ var roleNames = map[Role][2]string{
 	RoleAuditor:       {"上级工会审计", "upper-level auditor"},
 }
 
+// Roles lists every role in a fixed order.
+func Roles() []Role {
+	return []Role{RoleAdmin, RoleTreasurer, RoleChair, RoleCommittee, RoleReview, RoleMember, RoleReliefOfficer, RoleAuditor}
+}
+
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { _, ok := roleNames[r]; return ok }
 

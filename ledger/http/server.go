@@ -78,6 +78,8 @@ type Queries interface {
 	Balances(org string, at projections.AsOf) ([]projections.AccountBalance, error)
 	Events(org string, from, to uint64, fn func(seq uint64, st events.Stored) bool) error
 	Expense(org, id string) (ledger.ExpenseInfo, bool, error)
+	Person(org, person string) (ledger.PersonInfo, error)
+	HasRole(org, person string, role events.Role) (bool, error)
 	Changed() <-chan struct{}
 	Failed() error
 }
@@ -149,6 +151,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/orgs/{org}/balances", s.getBalances)
 	mux.HandleFunc("GET /api/v1/orgs/{org}/events", s.getEvents)
 	mux.HandleFunc("GET /api/v1/orgs/{org}/expenses/{id}", s.getExpense)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/people/{person}", s.getPerson)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.getReady)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -421,4 +424,51 @@ type ExpenseJSON struct {
 	// ApprovalStatement is the base64 of the bytes the chair signs to
 	// approve the expense on its current terms.
 	ApprovalStatement string `json:"approval_statement"`
+}
+
+// PersonJSON is a person in API output: whether registered or erased and the
+// roles held now. Personal data is never served here, only whether it is
+// held (sealed) or was erased.
+type PersonJSON struct {
+	Org      string        `json:"org"`
+	Person   string        `json:"person"`
+	Personal string        `json:"personal_data"` // "sealed" or "erased"
+	Roles    []events.Role `json:"roles"`
+}
+
+func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) {
+	org, err := s.org(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("person")
+	if !events.ValidID(id) {
+		s.fail(w, r, ledger.Errorf(ledger.CodeInvalid, "person id %q is not valid", id))
+		return
+	}
+	p, err := s.q.Person(org, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !p.Registered {
+		s.fail(w, r, ledger.Errorf(ledger.CodeNotFound, "person %q is not registered in %s", id, org))
+		return
+	}
+	out := PersonJSON{Org: org, Person: id, Personal: "sealed", Roles: []events.Role{}}
+	if p.Erased {
+		out.Personal = "erased"
+	}
+	for _, role := range events.Roles() {
+		held, err := s.q.HasRole(org, id, role)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if held {
+			out.Roles = append(out.Roles, role)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
