@@ -163,17 +163,8 @@ func decideRequestExpense(st State, cmd Command) ([]events.Draft, error) {
 				"%s may not request a payment to themselves: requester and payee must be different people", cmd.Actor)
 		}
 	}
-	if in.Decision != "" {
-		d, ok, err := st.Decision(cmd.Org, in.Decision)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, ruleErr(CodeUnknownRef, "collective-decision", "decision %q has not been recorded in this union", in.Decision)
-		}
-		if !d.covers(in.Expense) {
-			return nil, ruleErr(CodeUnknownRef, "collective-decision", "decision %q lists the expenses it covers, and %q is not one of them", in.Decision, in.Expense)
-		}
+	if err := checkCitedDecision(st, cmd.Org, in.Decision, in.Expense); err != nil {
+		return nil, err
 	}
 	return []events.Draft{{Date: cmd.Date, Payload: events.ExpenseRequested{
 		Expense: in.Expense, Account: in.Account, Amount: amt, Payee: in.Payee, PayeePerson: in.PayeePerson,
@@ -462,4 +453,24 @@ func decidePayExpense(st State, cmd Command) ([]events.Draft, error) {
 	return []events.Draft{{Date: cmd.Date, Payload: events.ExpensePaid{
 		Expense: e.ID, Account: e.Account, Amount: e.Amount, Payee: e.Payee, Purpose: e.Purpose, Via: via, Voucher: in.Voucher,
 	}}}, nil
+}
+
+// checkCitedDecision checks a collective decision an expense request cites
+// (none is fine): it must be recorded and, if it lists expenses, list this
+// one.
+func checkCitedDecision(st State, org, decision, expense string) error {
+	if decision == "" {
+		return nil
+	}
+	d, ok, err := st.Decision(org, decision)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ruleErr(CodeUnknownRef, "collective-decision", "decision %q has not been recorded in this union", decision)
+	}
+	if !d.covers(expense) {
+		return ruleErr(CodeUnknownRef, "collective-decision", "decision %q lists the expenses it covers, and %q is not one of them", decision, expense)
+	}
+	return nil
 }

@@ -266,17 +266,8 @@ func decidePlanWelfareRound(st State, cmd Command) ([]events.Draft, error) {
 		return nil, ruleErr(CodeStateConflict, "welfare-round",
 			"expense %q already exists: a round's expense takes the round's id, so choose another round id", in.Round)
 	}
-	if in.Decision != "" {
-		d, ok, err := st.Decision(cmd.Org, in.Decision)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, ruleErr(CodeUnknownRef, "collective-decision", "decision %q has not been recorded in this union", in.Decision)
-		}
-		if !d.covers(in.Round) {
-			return nil, ruleErr(CodeUnknownRef, "collective-decision", "decision %q lists the expenses it covers, and %q is not one of them", in.Decision, in.Round)
-		}
+	if err := checkCitedDecision(st, cmd.Org, in.Decision, in.Round); err != nil {
+		return nil, err
 	}
 	year := in.Date[:4]
 	pol, ok, err := st.WelfarePolicy(cmd.Org, year)
