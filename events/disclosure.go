@@ -306,12 +306,27 @@ func (ObjectionResolved) Postings() []Posting { return nil }
 
 // disclosureTypes are the events of the public disclosure board (会务公开), questions and objections.
 var disclosureTypes = map[string]typeInfo{
-	"disclosure_drafted":    v1[DisclosureDrafted](),
-	"disclosure_approved":   v1[DisclosureApproved](),
-	"disclosure_published":  v1[DisclosurePublished](),
-	"disclosure_superseded": v1[DisclosureSuperseded](),
-	"question_asked":        v1[QuestionAsked](),
-	"question_answered":     v1[QuestionAnswered](),
-	"objection_raised":      v1[ObjectionRaised](),
-	"objection_resolved":    v1[ObjectionResolved](),
+	"holiday_calendar_adopted": v1[HolidayCalendarAdopted](),
+	"disclosure_drafted":       v1[DisclosureDrafted](),
+	"disclosure_approved":      v1[DisclosureApproved](),
+	"disclosure_published":     v1[DisclosurePublished](),
+	"disclosure_superseded":    v1[DisclosureSuperseded](),
+	"question_asked":           v1[QuestionAsked](),
+	"question_answered":        v1[QuestionAnswered](),
+	"objection_raised":         v1[ObjectionRaised](),
+	"objection_resolved":       v1[ObjectionResolved](),
 }
+
+// HolidayCalendarAdopted records the union's working-day calendar for a
+// year: statutory holidays (rest days) and make-up working days (调休上班)
+// as the State Council's notice (and any local rule) sets them. Notice
+// periods of at least five working days are counted on it.
+type HolidayCalendarAdopted struct {
+	Year     string   `json:"year"`
+	Holidays []string `json:"holidays"`
+	Workdays []string `json:"workdays"`
+}
+
+func (HolidayCalendarAdopted) Type() string        { return "holiday_calendar_adopted" }
+func (p HolidayCalendarAdopted) Aggregate() string { return "calendar:" + p.Year }
+func (HolidayCalendarAdopted) Postings() []Posting { return nil }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -16,6 +18,8 @@ import (
 
 // DisclosureState answers the queries of the rules of the public disclosure board (会务公开), questions and objections.
 type DisclosureState interface {
+	// HolidayCalendar returns the union's adopted calendar for a year.
+	HolidayCalendar(org, year string) (holidays, workdays []string, ok bool, err error)
 	// Disclosure returns a disclosure item, and false if there is none.
 	Disclosure(org, item string) (DisclosureInfo, bool, error)
 	// Question returns a member's question, and false if there is none.
@@ -87,6 +91,7 @@ var disclosureDrafters = map[events.DisclosureKind][]events.Role{
 }
 
 var disclosureCommands = map[string]spec{
+	"adopt_holiday_calendar": {decide: decideAdoptHolidayCalendar, roles: roles(events.RoleAdmin, events.RoleChair)},
 	"draft_disclosure": {decide: decideDraftDisclosure, roles: roles(events.RoleTreasurer, events.RoleChair,
 		events.RoleReliefOfficer, events.RoleReview, events.RoleCommittee)},
 	"approve_disclosure":   {decide: decideApproveDisclosure, roles: roles(events.RoleCommittee, events.RoleChair)},
@@ -248,12 +253,64 @@ func (c Calendar) EarliestEnd(from string, n int) (string, error) {
 	return "", fmt.Errorf("ledger: no %d working days after %s in this calendar", n, from)
 }
 
-// workCalendar is the union's working-day calendar. The holiday calendar
-// is policy data still to come (a policy event per union and year); until
-// then only weekends are rest days, which can only make a notice end
-// earlier than it should when it spans a statutory holiday.
-func workCalendar(st State, org string) (Calendar, error) {
-	return NewCalendar(nil, nil)
+// workCalendar is the union's working-day calendar for the years from
+// through to (YYYY): the holiday calendars it adopted (policy data). A year
+// without one counts weekends only, which can make a notice spanning a
+// statutory holiday end too early — so adopt each year's calendar.
+func workCalendar(st State, org, from, to string) (Calendar, error) {
+	var holidays, workdays []string
+	for y := from; y <= to; y = nextYear(y) {
+		h, w, _, err := st.HolidayCalendar(org, y)
+		if err != nil {
+			return Calendar{}, err
+		}
+		holidays, workdays = append(holidays, h...), append(workdays, w...)
+	}
+	return NewCalendar(holidays, workdays)
+}
+
+func nextYear(y string) string {
+	n, _ := strconv.Atoi(y)
+	return fmt.Sprintf("%04d", n+1)
+}
+
+// decideAdoptHolidayCalendar records a year's holidays and make-up working
+// days; a later calendar for the same year replaces it for notices drafted
+// afterwards.
+func decideAdoptHolidayCalendar(st State, cmd Command) ([]events.Draft, error) {
+	var in struct {
+		Year     string   `json:"year"`
+		Holidays []string `json:"holidays"`
+		Workdays []string `json:"workdays"`
+	}
+	if err := decodeData(cmd, &in); err != nil {
+		return nil, err
+	}
+	if len(in.Year) != 4 || !events.ValidDate(in.Year+"-01-01") {
+		return nil, errField(cmd.Type, "year", "must be YYYY")
+	}
+	if len(in.Holidays)+len(in.Workdays) > 366 {
+		return nil, errField(cmd.Type, "holidays", "too many days")
+	}
+	for _, d := range append(append([]string{}, in.Holidays...), in.Workdays...) {
+		if !events.ValidDate(d) || d[:4] != in.Year {
+			return nil, ruleErr(CodeInvalid, "working-days", "%q is not a date in %s", d, in.Year)
+		}
+	}
+	if _, err := NewCalendar(in.Holidays, in.Workdays); err != nil {
+		return nil, ruleErr(CodeInvalid, "working-days", "%v", err)
+	}
+	sort.Strings(in.Holidays)
+	sort.Strings(in.Workdays)
+	return []events.Draft{{Date: cmd.Date, Payload: events.HolidayCalendarAdopted{
+		Year: in.Year, Holidays: nonNil(in.Holidays), Workdays: nonNil(in.Workdays)}}}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // ---------------------------------------------------------------------
@@ -793,7 +850,7 @@ func reliefNoticeBody(st State, cmd Command, raw json.RawMessage) (*events.Relie
 	if b-a+1 > maxNoticeDays {
 		return nil, discBodyErr(cmd, "a notice period longer than %d days is not accepted", maxNoticeDays)
 	}
-	cal, err := workCalendar(st, cmd.Org)
+	cal, err := workCalendar(st, cmd.Org, in.NoticeStart[:4], in.NoticeEnd[:4])
 	if err != nil {
 		return nil, err
 	}

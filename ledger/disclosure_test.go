@@ -706,3 +706,44 @@ func TestDisclosureStateAfterSteps(t *testing.T) {
 		t.Errorf("O2 = %+v %v %v", o, ok, err)
 	}
 }
+
+// TestHolidayCalendar shows that an adopted holiday calendar, not only the
+// weekend, decides how long a relief notice runs: across National Day 2025
+// (1–8 October off, 28 September and 11 October worked) a notice from 30
+// September to 9 October has 2 working days, not 8.
+func TestHolidayCalendar(t *testing.T) {
+	st := ledgertest.State(t, "h1")
+	notice := func(id string) ledger.Command {
+		return draftCmd(id, id, "relief_notice", ledgertest.Relief, "2025-09-29", reliefBody("2025-09-30", "2025-10-09"))
+	}
+	if _, err := ledger.Decide(st, notice("before")); err != nil {
+		t.Fatalf("weekend-only calendar: %v", err)
+	}
+	adopt := ledgertest.Cmd("cal", "adopt_holiday_calendar", "h1", ledgertest.Admin, "2025-01-02", map[string]any{
+		"year":     "2025",
+		"holidays": []string{"2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04", "2025-10-05", "2025-10-06", "2025-10-07", "2025-10-08"},
+		"workdays": []string{"2025-09-28", "2025-10-11"},
+	})
+	st.Do(adopt)
+	drafts, err := ledger.Decide(st, notice("after"))
+	if ledgertest.Outcome(t, drafts, err, ledger.CodeNoticePeriod, "relief-notice-period") && !strings.Contains(err.Error(), "has 2") {
+		t.Fatalf("message does not count 2 working days: %v", err)
+	}
+	for _, tt := range []struct {
+		name string
+		data map[string]any
+		code ledger.Code
+		rule string
+	}{
+		{"day of another year", map[string]any{"year": "2025", "holidays": []string{"2026-01-01"}}, ledger.CodeInvalid, "working-days"},
+		{"both holiday and workday", map[string]any{"year": "2025", "holidays": []string{"2025-05-01"}, "workdays": []string{"2025-05-01"}}, ledger.CodeInvalid, "working-days"},
+		{"bad year", map[string]any{"year": "25"}, ledger.CodeInvalid, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			drafts, err := ledger.Decide(st, ledgertest.Cmd("c", "adopt_holiday_calendar", "h1", ledgertest.Admin, "2025-01-02", tt.data))
+			ledgertest.Outcome(t, drafts, err, tt.code, tt.rule)
+		})
+	}
+	drafts, err = ledger.Decide(st, ledgertest.Cmd("c", "adopt_holiday_calendar", "h1", ledgertest.Treasurer, "2025-01-02", map[string]any{"year": "2026"}))
+	ledgertest.Outcome(t, drafts, err, ledger.CodeWrongRole, "role-required")
+}

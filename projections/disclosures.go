@@ -97,6 +97,8 @@ func discOpenKey(org, item string) []byte { return key(famProj, "disc/open/", or
 
 func (disclosures) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	switch p := p.(type) {
+	case events.HolidayCalendarAdopted:
+		return setJSON(tx, key(famProj, "cal/", env.Org, "/", p.Year), p)
 	case events.DisclosureDrafted:
 		return setJSON(tx, discItemKey(env.Org, p.Item), DisclosureItem{
 			Kind: p.Kind, State: ledger.ItemDrafted, Title: p.Title, Body: p.Body,
@@ -356,4 +358,12 @@ func (s *Store) ObjectionsOn(org, item string) ([]Objection, error) {
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// HolidayCalendar returns the union's adopted working-day calendar for a
+// year (p/cal/<org>/<year>).
+func (s view) HolidayCalendar(org, year string) (holidays, workdays []string, ok bool, err error) {
+	var c events.HolidayCalendarAdopted
+	ok, err = getJSON(s.g, key(famProj, "cal/", org, "/", year), &c)
+	return c.Holidays, c.Workdays, ok, err
 }
