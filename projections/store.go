@@ -270,7 +270,7 @@ func (s *Store) Wipe() error {
 // holds is ever written.
 func (s *Store) Begin() (ledger.Scratch, error) {
 	snap := s.db.NewSnapshot()
-	tx := &Tx{r: snap, dirty: map[string][]byte{}}
+	tx := &Tx{r: snap, dirty: map[string][]byte{}, read: map[string]readVal{}}
 	return &scratch{view: view{g: tx}, tx: tx, snap: snap}, nil
 }
 

@@ -76,10 +76,20 @@ type Tx struct {
 	r     reader        // the committed state it builds on: the DB or a snapshot
 	b     *pebble.Batch // nil for a scratch view
 	dirty map[string][]byte
+	// read remembers what was read from r, absent keys included: r does not
+	// change under a Tx (the projector is its only writer, a snapshot never
+	// changes), and the same keys (period state, heads, balances) are read
+	// for event after event.
+	read map[string]readVal
+}
+
+type readVal struct {
+	v  []byte
+	ok bool
 }
 
 func newTx(db *pebble.DB) *Tx {
-	return &Tx{r: db, b: db.NewBatch(), dirty: map[string][]byte{}}
+	return &Tx{r: db, b: db.NewBatch(), dirty: map[string][]byte{}, read: map[string]readVal{}}
 }
 
 // Get reads a key as of the Tx so far.
@@ -87,7 +97,14 @@ func (t *Tx) Get(k []byte) ([]byte, bool, error) {
 	if v, ok := t.dirty[string(k)]; ok {
 		return v, v != nil, nil
 	}
-	return get(t.r, k)
+	if rv, ok := t.read[string(k)]; ok {
+		return rv.v, rv.ok, nil
+	}
+	v, ok, err := get(t.r, k)
+	if err == nil {
+		t.read[string(k)] = readVal{v, ok}
+	}
+	return v, ok, err
 }
 
 // Set writes a key in the Tx.
