@@ -697,13 +697,9 @@ func periodSummaryBody(st State, cmd Command, raw json.RawMessage) (*events.Peri
 	out := &events.PeriodSummaryBody{From: in.From, To: in.To, Note: in.Note}
 	seen := map[string]bool{}
 	for i, l := range in.Lines {
-		if err := summaryAccount(st, cmd, l.Account); err != nil {
+		if err := lineAccount(st, cmd, seen, l.Account); err != nil {
 			return nil, err
 		}
-		if seen[l.Account] {
-			return nil, discBodyErr(cmd, "account %s is listed twice", l.Account)
-		}
-		seen[l.Account] = true
 		amt, err := discAmountOrZero(fmt.Sprintf("lines[%d].amount", i), l.Amount)
 		if err != nil {
 			return nil, err
@@ -739,13 +735,9 @@ func budgetFinalBody(st State, cmd Command, raw json.RawMessage) (*events.Budget
 	out := &events.BudgetFinalBody{Year: in.Year, ReviewOpinion: in.ReviewOpinion, ReviewedOn: in.ReviewedOn}
 	seen := map[string]bool{}
 	for i, l := range in.Lines {
-		if err := summaryAccount(st, cmd, l.Account); err != nil {
+		if err := lineAccount(st, cmd, seen, l.Account); err != nil {
 			return nil, err
 		}
-		if seen[l.Account] {
-			return nil, discBodyErr(cmd, "account %s is listed twice", l.Account)
-		}
-		seen[l.Account] = true
 		budget, err := discAmountOrZero(fmt.Sprintf("lines[%d].budget", i), l.Budget)
 		if err != nil {
 			return nil, err
@@ -1259,5 +1251,18 @@ func CheckReliefNotice(st DisclosureState, org, notice, date string) error {
 	if open > 0 {
 		return ruleErr(CodeNoticePeriod, "notice-objections", "relief notice %q has %d unresolved objection(s); resolve them first", notice, open)
 	}
+	return nil
+}
+
+// lineAccount checks one line's account of a summary or final accounts and
+// that no line repeats it.
+func lineAccount(st State, cmd Command, seen map[string]bool, account string) error {
+	if err := summaryAccount(st, cmd, account); err != nil {
+		return err
+	}
+	if seen[account] {
+		return discBodyErr(cmd, "account %s is listed twice", account)
+	}
+	seen[account] = true
 	return nil
 }
