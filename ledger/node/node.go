@@ -39,6 +39,10 @@ type Config struct {
 	// PebbleFS replaces the disk under Pebble (crash tests).
 	PebbleFS vfs.FS
 	Logger   *slog.Logger
+	// Now and NewID replace the wall clock and UUIDv7 event ids, so that a
+	// test can build the same log twice (golden files); nil = the defaults.
+	Now   func() time.Time
+	NewID func() string
 }
 
 // Node is a running ledger.
@@ -108,7 +112,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.Store.WaitApplied(ctx, last); err != nil {
 		return nil, fmt.Errorf("node: catching up with the log: %w", err)
 	}
-	n.Service = ledger.NewService(n.Log, n.Store, ledger.Config{Logger: log, Keys: n.Store})
+	n.Service = ledger.NewService(n.Log, n.Store, ledger.Config{Logger: log, Keys: n.Store, Now: cfg.Now, NewID: cfg.NewID})
 	log.Info("ledger ready", "stream_last_seq", last, "applied", n.Store.Applied())
 	return n, nil
 }
