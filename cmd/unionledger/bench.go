@@ -11,11 +11,12 @@ import (
 
 func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	d := bench.DefaultOptions()
-	fs := newFlags("bench", "[--events N] [--clients C] [--orgs K] [--latency M] [--dir DIR] [--json]", stderr)
+	fs := newFlags("bench", "[--events N] [--clients C] [--orgs K] [--latency M] [--queries Q] [--dir DIR] [--json]", stderr)
 	events := fs.Int("events", d.Events, "ingest commands (receive_dues, one event each)")
 	clients := fs.Int("clients", d.Clients, "concurrent clients submitting the ingest commands")
 	orgs := fs.Int("orgs", d.Orgs, "unions the ingest commands are spread over")
 	latency := fs.Int("latency", d.Latency, "sequential commands for the latency figure")
+	queries := fs.Int("queries", d.Queries, "as-of balance queries timed on the rebuilt store")
 	dir := fs.String("dir", "", "empty directory for the data, kept afterwards (default: a temporary directory, removed)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parse(fs, args, stdout); err != nil {
@@ -27,12 +28,12 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"events", *events}, {"clients", *clients}, {"orgs", *orgs}, {"latency", *latency}} {
+	}{{"events", *events}, {"clients", *clients}, {"orgs", *orgs}, {"latency", *latency}, {"queries", *queries}} {
 		if f.v < 1 {
 			return usageError{fmt.Sprintf("--%s must be at least 1", f.name)}
 		}
 	}
-	opts := bench.Options{Events: *events, Clients: *clients, Orgs: *orgs, Latency: *latency}
+	opts := bench.Options{Events: *events, Clients: *clients, Orgs: *orgs, Latency: *latency, Queries: *queries}
 
 	data := *dir
 	if data == "" {

@@ -39,6 +39,9 @@ type Options struct {
 	RawInflight int `json:"raw_inflight"`
 	// RawBatch is the keys per synced commit of the raw Pebble baseline.
 	RawBatch int `json:"raw_batch"`
+	// Queries is the number of as-of balance queries timed on the rebuilt
+	// store.
+	Queries int `json:"queries"`
 }
 
 // DefaultOptions is a run that takes under two minutes on two cores.
@@ -50,6 +53,7 @@ func DefaultOptions() Options {
 		Latency:     1000,
 		RawInflight: 4096,
 		RawBatch:    1000,
+		Queries:     20_000,
 	}
 }
 
@@ -57,7 +61,7 @@ func (o Options) withDefaults() Options {
 	d := DefaultOptions()
 	for _, f := range []struct{ v, d *int }{
 		{&o.Events, &d.Events}, {&o.Clients, &d.Clients}, {&o.Orgs, &d.Orgs}, {&o.Latency, &d.Latency},
-		{&o.RawInflight, &d.RawInflight}, {&o.RawBatch, &d.RawBatch},
+		{&o.RawInflight, &d.RawInflight}, {&o.RawBatch, &d.RawBatch}, {&o.Queries, &d.Queries},
 	} {
 		if *f.v == 0 {
 			*f.v = *f.d
@@ -80,6 +84,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("bench: raw inflight %d < 1", o.RawInflight)
 	case o.RawBatch < 1:
 		return fmt.Errorf("bench: raw batch %d < 1", o.RawBatch)
+	case o.Queries < 1:
+		return fmt.Errorf("bench: queries %d < 1", o.Queries)
 	}
 	return nil
 }
@@ -162,16 +168,24 @@ func (l *Ledger) Close() {
 	}
 }
 
+// The benchmark's dues are spread over years firstYear .. firstYear+years-1,
+// so that as-of-date queries cross years, months and days.
+const (
+	firstYear = 2017
+	years     = 9
+)
+
 // dues returns a new receive_dues command for the org: a unique receipt
-// number, members, amounts and accounting dates spread over a year.
+// number, members, amounts and accounting dates spread over several years.
 func (l *Ledger) dues(org int) (ledger.Command, error) {
 	l.next++
 	i := l.next
-	period := fmt.Sprintf("2025-%02d", i%12+1)
+	year := firstYear + (i/12)%years
+	period := fmt.Sprintf("%04d-%02d", year, i%12+1)
 	fen := events.Fen(1000 + i%4000)
 	data, err := json.Marshal(map[string]any{
 		"member": fmt.Sprintf("m%06d", i%100_000), "period": period, "amount": fen.Yuan(),
-		"receipt": map[string]string{"book": "DUES-2025", "number": strconv.Itoa(i)},
+		"receipt": map[string]string{"book": fmt.Sprintf("DUES-%04d", year), "number": strconv.Itoa(i)},
 	})
 	if err != nil {
 		return ledger.Command{}, err
@@ -456,7 +470,10 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	rep.OrgOpens, rep.OrgOpenEvents = l.Orgs(), l.OpenEvents()
 
 	say("ingest: %d commands from %d clients over %d orgs", opts.Events, opts.Clients, opts.Orgs)
+	gcBefore()
+	heap := sampleHeap(20 * time.Millisecond)
 	ing, err := l.Ingest(ctx, opts.Events, opts.Clients, progress)
+	rep.Heap.IngestPeak = heap.Stop()
 	if err != nil {
 		return rep, err
 	}
@@ -480,14 +497,25 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	rep.StreamEvents, rep.EventBytes = st.Events, st.EventBytes
 
 	say("rebuild: %d events from the stream into a new Pebble store", st.Events)
+	gcBefore()
+	heap = sampleHeap(20 * time.Millisecond)
 	rb, err := l.Rebuild(ctx)
+	rep.Heap.RebuildPeak = heap.Stop()
 	if err != nil {
 		return rep, err
 	}
 	rb.Bytes = st.EventBytes
 	rep.Rebuild = figure(rb)
+	say("  %.0f events/s; heap peak %.1f MiB (ingest %.1f MiB)", rep.Rebuild.PerSecond, mib(rep.Heap.RebuildPeak), mib(rep.Heap.IngestPeak))
+
+	say("as-of balance queries: %d on %d events", opts.Queries, st.Events)
+	q, err := AsOfQueries(ctx, l.node.Store, l.orgs, opts.Queries, 1)
+	if err != nil {
+		return rep, err
+	}
+	rep.AsOf = AsOfFigure{Queries: q.Queries, Events: st.Events, P50: micros(q.P50), P99: micros(q.P99), Max: micros(q.Max)}
 	l.Close()
-	say("  %.0f events/s", rep.Rebuild.PerSecond)
+	say("  p50 %v, p99 %v", q.P50, q.P99)
 
 	size := max(st.EventBytes, 1)
 	rep.Ingest.Bytes = size

@@ -15,7 +15,7 @@ import (
 func TestRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	opts := Options{Events: 2000, Clients: 32, Orgs: 3, Latency: 50, RawInflight: 256, RawBatch: 100}
+	opts := Options{Events: 2000, Clients: 32, Orgs: 3, Latency: 50, RawInflight: 256, RawBatch: 100, Queries: 500}
 	var progress bytes.Buffer
 	rep, err := Run(ctx, t.TempDir(), opts, &progress)
 	if err != nil {
@@ -46,6 +46,18 @@ func TestRun(t *testing.T) {
 	}
 	if rep.RawPublish.Events != opts.Events || rep.RawPebble.Events != opts.Events {
 		t.Errorf("raw publish %d, raw pebble %d events, want %d", rep.RawPublish.Events, rep.RawPebble.Events, opts.Events)
+	}
+
+	// Scale figures: the heap was sampled in both phases and stayed under
+	// the bound; every as-of query was timed.
+	if rep.Heap.IngestPeak == 0 || rep.Heap.RebuildPeak == 0 {
+		t.Errorf("heap peaks %+v: not sampled", rep.Heap)
+	}
+	if !rep.Targets.HeapMet {
+		t.Errorf("heap peaks %+v over %d bytes with %d events", rep.Heap, TargetHeapBytes, rep.StreamEvents)
+	}
+	if rep.AsOf.Queries != opts.Queries || rep.AsOf.Events != rep.StreamEvents || rep.AsOf.P99 <= 0 || rep.AsOf.P99 < rep.AsOf.P50 {
+		t.Errorf("as-of figure %+v: want %d queries on %d events, 0 < p50 <= p99", rep.AsOf, opts.Queries, rep.StreamEvents)
 	}
 
 	// Sizes: the raw baselines use the ledger's measured event size.

@@ -64,6 +64,10 @@ type Targets struct {
 	RebuildVsRead      float64 `json:"rebuild_vs_raw_read"`
 	IngestVsPublishMet bool    `json:"ingest_vs_raw_publish_met"`
 	RebuildVsReadMet   bool    `json:"rebuild_vs_raw_read_met"`
+	HeapBytes          uint64  `json:"heap_bytes"`
+	HeapMet            bool    `json:"heap_met"`
+	AsOfP99            float64 `json:"as_of_p99_us"`
+	AsOfP99Met         bool    `json:"as_of_p99_met"`
 }
 
 // Machine describes where the run happened.
@@ -124,9 +128,32 @@ type Report struct {
 	RawPebble  Figure  `json:"raw_pebble_sync_batch"`
 	RawRead    Figure  `json:"raw_jetstream_ordered_read"`
 
+	// Heap is the peak Go heap in use while ingesting and rebuilding;
+	// AsOf the latency of as-of balance queries on the rebuilt store.
+	Heap Heap       `json:"heap"`
+	AsOf AsOfFigure `json:"as_of_balance"`
+
 	Ratios  Ratios  `json:"ratios"`
 	Targets Targets `json:"targets"`
 }
+
+// Heap is the peak Go heap in use (bytes) during a phase; see heapSampler.
+type Heap struct {
+	IngestPeak  uint64 `json:"ingest_peak_bytes"`
+	RebuildPeak uint64 `json:"rebuild_peak_bytes"`
+}
+
+// AsOfFigure is the latency of as-of balance queries, in microseconds, on
+// a store holding Events events.
+type AsOfFigure struct {
+	Queries int     `json:"queries"`
+	Events  int     `json:"events"`
+	P50     float64 `json:"p50_us"`
+	P99     float64 `json:"p99_us"`
+	Max     float64 `json:"max_us"`
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 
 func ratio(a, b float64) float64 {
 	if b <= 0 {
@@ -146,6 +173,10 @@ func (r *Report) computeRatios() {
 		RebuildVsRead:      TargetRebuildVsRead,
 		IngestVsPublishMet: r.Ratios.IngestVsPublish >= TargetIngestVsPublish,
 		RebuildVsReadMet:   r.Ratios.RebuildVsRead >= TargetRebuildVsRead,
+		HeapBytes:          TargetHeapBytes,
+		HeapMet:            max(r.Heap.IngestPeak, r.Heap.RebuildPeak) < TargetHeapBytes,
+		AsOfP99:            micros(TargetAsOfP99),
+		AsOfP99Met:         r.AsOf.P99 < micros(TargetAsOfP99),
 	}
 }
 
@@ -206,6 +237,14 @@ func (r Report) WriteTable(w io.Writer) error {
 	p(rrow, "ingest / raw Pebble synced batches", strconv.FormatFloat(r.Ratios.IngestVsPebble, 'f', 3, 64), "", "")
 	p(rrow, "rebuild / raw JetStream ordered read", strconv.FormatFloat(r.Ratios.RebuildVsRead, 'f', 3, 64),
 		fmt.Sprintf(">= %.2f", r.Targets.RebuildVsRead), yes(r.Targets.RebuildVsReadMet))
+	p("\n")
+	p(rrow, "bound", "measured", "target", "met")
+	p(rrow, "heap peak, ingest (MiB)", strconv.FormatFloat(mib(r.Heap.IngestPeak), 'f', 1, 64),
+		fmt.Sprintf("< %.0f", mib(r.Targets.HeapBytes)), yes(r.Heap.IngestPeak < r.Targets.HeapBytes))
+	p(rrow, "heap peak, rebuild (MiB)", strconv.FormatFloat(mib(r.Heap.RebuildPeak), 'f', 1, 64),
+		fmt.Sprintf("< %.0f", mib(r.Targets.HeapBytes)), yes(r.Heap.RebuildPeak < r.Targets.HeapBytes))
+	p(rrow, fmt.Sprintf("as-of balance p99 (ms), %d queries", r.AsOf.Queries), strconv.FormatFloat(r.AsOf.P99/1000, 'f', 3, 64),
+		fmt.Sprintf("< %.0f", r.Targets.AsOfP99/1000), yes(r.Targets.AsOfP99Met))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

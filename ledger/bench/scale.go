@@ -1,0 +1,148 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/unionledger/unionledger/events"
+	"github.com/unionledger/unionledger/projections"
+)
+
+// TargetHeapBytes is the bound on the Go heap while the projections are
+// built: the projections live in Pebble, so the heap must not grow with
+// the number of events.
+const TargetHeapBytes = 200 << 20
+
+// TargetAsOfP99 is the bound on an as-of balance query at any size.
+const TargetAsOfP99 = time.Millisecond
+
+// heapSampler records the peak of the Go heap in use (live and not yet
+// swept objects, plus the free space in spans holding objects: what
+// runtime.MemStats calls HeapInuse) while a phase runs. It samples; a
+// spike shorter than the interval can be missed, so the figure is a lower
+// bound on the true peak, and the process's whole heap (embedded NATS
+// server included) is counted, which makes it an upper bound on the
+// ledger's own share. Pebble's block cache and memtables are allocated
+// outside the Go heap and are not counted; they are bounded by
+// configuration (projections.Options).
+type heapSampler struct {
+	stop chan struct{}
+	done chan struct{}
+	mu   sync.Mutex
+	peak uint64
+}
+
+var heapMetrics = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes"}
+
+// heapInUse reads the heap in use now.
+func heapInUse() uint64 {
+	s := make([]metrics.Sample, len(heapMetrics))
+	for i, name := range heapMetrics {
+		s[i].Name = name
+	}
+	metrics.Read(s)
+	var sum uint64
+	for _, v := range s {
+		if v.Value.Kind() == metrics.KindUint64 {
+			sum += v.Value.Uint64()
+		}
+	}
+	return sum
+}
+
+// sampleHeap starts sampling every interval until Stop.
+func sampleHeap(interval time.Duration) *heapSampler {
+	h := &heapSampler{stop: make(chan struct{}), done: make(chan struct{}), peak: heapInUse()}
+	go func() {
+		defer close(h.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				v := heapInUse()
+				h.mu.Lock()
+				h.peak = max(h.peak, v)
+				h.mu.Unlock()
+			case <-h.stop:
+				return
+			}
+		}
+	}()
+	return h
+}
+
+// Stop ends sampling and returns the peak seen.
+func (h *heapSampler) Stop() uint64 {
+	close(h.stop)
+	<-h.done
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return max(h.peak, heapInUse())
+}
+
+// AsOfResult is the latency of as-of balance queries on a built store.
+type AsOfResult struct {
+	Queries int
+	P50     time.Duration
+	P99     time.Duration
+	Max     time.Duration
+}
+
+// AsOfQueries times m balance queries on the dues account of random orgs,
+// half as of a random org sequence, half as of a random accounting date
+// in the years the benchmark's events span, against the store as built.
+// Each answer is checked for sign (dues only ever credit 401), so a query
+// that silently returns nothing would be caught by the caller's checks.
+func AsOfQueries(ctx context.Context, st *projections.Store, orgs []string, m int, seed uint64) (AsOfResult, error) {
+	res := AsOfResult{Queries: m}
+	if m < 1 || len(orgs) == 0 {
+		return res, fmt.Errorf("bench: as-of queries: m %d, orgs %d", m, len(orgs))
+	}
+	heads := make([]uint64, len(orgs))
+	for i, org := range orgs {
+		h, err := st.Head(org)
+		if err != nil {
+			return res, err
+		}
+		if h.Seq == 0 {
+			return res, fmt.Errorf("bench: as-of queries: org %s is empty", org)
+		}
+		heads[i] = h.Seq
+	}
+	rng := rand.New(rand.NewPCG(seed, 0))
+	took := make([]time.Duration, m)
+	for i := range m {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		o := rng.IntN(len(orgs))
+		var at projections.AsOf
+		if i%2 == 0 {
+			at.Seq = 1 + rng.Uint64N(heads[o])
+		} else {
+			at.Date = fmt.Sprintf("%04d-%02d-%02d", firstYear+rng.IntN(years), 1+rng.IntN(12), 1+rng.IntN(28))
+		}
+		start := time.Now()
+		bal, err := st.BalanceAsOf(orgs[o], events.AcctDues, at)
+		took[i] = time.Since(start)
+		if err != nil {
+			return res, fmt.Errorf("bench: as-of query %s %+v: %w", orgs[o], at, err)
+		}
+		if bal > 0 {
+			return res, fmt.Errorf("bench: as-of query %s %+v: dues balance %d on the debit side", orgs[o], at, bal)
+		}
+	}
+	slices.Sort(took)
+	res.P50, res.P99, res.Max = percentile(took, 50), percentile(took, 99), took[m-1]
+	return res, nil
+}
+
+// gcBefore settles the heap so that a phase's peak is its own.
+func gcBefore() { runtime.GC() }
