@@ -31,6 +31,10 @@ type DisclosureState interface {
 	// NoticeEnded reports whether item is a published (not superseded)
 	// relief notice whose notice period ended before date.
 	NoticeEnded(org, item, date string) (bool, error)
+	// PostedBetween is the debit-positive net of the postings to account
+	// with accounting dates from through to (YYYY-MM-DD, both included):
+	// the books' figure a period summary discloses.
+	PostedBetween(org, account, from, to string) (events.Fen, error)
 }
 
 // ItemState is where a disclosure item is in its life: drafted → approved
@@ -115,6 +119,9 @@ const (
 	maxTitle      = 200
 	maxText       = 2000
 	maxLines      = 200
+	// maxSummaryYears bounds the period of a summary, again a sanity
+	// bound: unions disclose quarters, half-years and years.
+	maxSummaryYears = 10
 )
 
 // ---------------------------------------------------------------------
@@ -591,6 +598,9 @@ func decideDraftDisclosure(st State, cmd Command) ([]events.Draft, error) {
 	if !events.ValidID(in.Item) {
 		return nil, errField(cmd.Type, "item", "must be an item id")
 	}
+	if err := noPersonalData(cmd, "item", in.Item); err != nil { // ids are shown on the board too
+		return nil, err
+	}
 	if !in.Kind.Valid() {
 		return nil, errField(cmd.Type, "kind", "must be one of period_summary, budget_final_accounts, welfare_round, relief_notice, large_expense, audit_findings, answer")
 	}
@@ -675,6 +685,12 @@ func discLineCount(cmd Command, n int) error {
 	return nil
 }
 
+// ruleSummaryBooks names the rule that a period summary shows the books.
+const ruleSummaryBooks = "disclosure-summary-matches-books"
+
+// periodSummaryBody drafts a summary from the books: without lines the
+// ledger computes them; lines typed in must agree with the books, so what
+// members see is what was posted, never a figure someone typed.
 func periodSummaryBody(st State, cmd Command, raw json.RawMessage) (*events.PeriodSummaryBody, error) {
 	var in struct {
 		From  string `json:"from"`
@@ -691,11 +707,27 @@ func periodSummaryBody(st State, cmd Command, raw json.RawMessage) (*events.Peri
 	if !events.ValidDate(in.From) || !events.ValidDate(in.To) || in.To < in.From {
 		return nil, discBodyErr(cmd, "from and to must be dates (YYYY-MM-DD), from ≤ to")
 	}
-	if err := discLineCount(cmd, len(in.Lines)); err != nil {
+	if y0, _ := strconv.Atoi(in.From[:4]); in.To >= fmt.Sprintf("%04d", y0+maxSummaryYears) {
+		return nil, discBodyErr(cmd, "a summary covers at most %d years", maxSummaryYears)
+	}
+	if len(in.Lines) > maxLines {
+		return nil, discBodyErr(cmd, "needs at most %d lines", maxLines)
+	}
+	if err := disclosureText(cmd, "body.note", in.Note, false, maxText); err != nil {
 		return nil, err
 	}
-	out := &events.PeriodSummaryBody{From: in.From, To: in.To, Note: in.Note}
+	books, err := summaryFromBooks(st, cmd.Org, in.From, in.To)
+	if err != nil {
+		return nil, err
+	}
+	out := &events.PeriodSummaryBody{From: in.From, To: in.To, Note: in.Note, Lines: books.Lines}
+	if in.Lines == nil {
+		return out, nil // drafted from the books
+	}
+	// Lines typed in: each must be the books' figure, and together they
+	// must leave out no income or spending.
 	seen := map[string]bool{}
+	given := make([]events.SummaryLine, 0, len(in.Lines))
 	for i, l := range in.Lines {
 		if err := lineAccount(st, cmd, seen, l.Account); err != nil {
 			return nil, err
@@ -704,10 +736,84 @@ func periodSummaryBody(st State, cmd Command, raw json.RawMessage) (*events.Peri
 		if err != nil {
 			return nil, err
 		}
-		out.Lines = append(out.Lines, events.SummaryLine{Account: l.Account, Amount: amt})
+		given = append(given, events.SummaryLine{Account: l.Account, Amount: amt})
 	}
-	if err := disclosureText(cmd, "body.note", in.Note, false, maxText); err != nil {
-		return nil, err
+	for i, l := range given {
+		if want := books.Amount[l.Account]; l.Amount != want {
+			return nil, ruleErr(CodeInvalid, ruleSummaryBooks,
+				"%s: lines[%d] gives account %s as %s, but the books show %s posted from %s to %s; omit lines to draft them from the books",
+				cmd.Type, i, l.Account, l.Amount.Yuan(), want.Yuan(), in.From, in.To)
+		}
+	}
+	for _, l := range books.Lines {
+		if books.Top[l.Account] && l.Amount != 0 && !seen[l.Account] {
+			return nil, ruleErr(CodeInvalid, ruleSummaryBooks,
+				"%s: the lines leave out account %s, which shows %s from %s to %s; a summary lists every income and expense account with postings (omit lines to draft them from the books)",
+				cmd.Type, l.Account, l.Amount.Yuan(), in.From, in.To)
+		}
+	}
+	out.Lines = given
+	return out, nil
+}
+
+// booksSummary is income and spending by account over a period, as the
+// books show them: amounts on each account's normal side (income and
+// expense positive; a reversal can make one negative), a parent account's
+// amount the total of its sub-accounts.
+type booksSummary struct {
+	// Lines are every top-level income and expense account of the chart
+	// (401–408, 501–508, and 509 where the chart has it), zero or not, and
+	// each sub-account whose amount is not zero, in chart order.
+	Lines []events.SummaryLine
+	// Amount is the figure of every income and expense account, parents
+	// and sub-accounts alike (zero when absent).
+	Amount map[string]events.Fen
+	// Top tells the top-level accounts.
+	Top map[string]bool
+}
+
+// summaryFromBooks computes the lines of a period summary for [from, to]
+// from the postings with accounting dates in the period: one
+// PostedBetween per income and expense account of the org's chart.
+func summaryFromBooks(st State, org, from, to string) (booksSummary, error) {
+	info, _, err := st.Org(org)
+	if err != nil {
+		return booksSummary{}, err
+	}
+	chart, _ := events.ChartByVersion(info.Chart)
+	var accts []events.Account
+	for _, a := range chart.Accounts() {
+		if a.Class == events.Income || a.Class == events.Expense {
+			accts = append(accts, a)
+		}
+	}
+	own := make(map[string]events.Fen, len(accts))
+	for _, a := range accts {
+		d, err := st.PostedBetween(org, a.Code, from, to)
+		if err != nil {
+			return booksSummary{}, err
+		}
+		if a.Normal() == events.Credit {
+			d = -d
+		}
+		own[a.Code] = d
+	}
+	out := booksSummary{Amount: make(map[string]events.Fen, len(accts)), Top: map[string]bool{}}
+	for _, a := range accts {
+		top := true
+		var total events.Fen
+		for _, b := range accts {
+			if strings.HasPrefix(b.Code, a.Code) {
+				total += own[b.Code] // the account itself and its sub-accounts
+			}
+			if len(b.Code) < len(a.Code) && strings.HasPrefix(a.Code, b.Code) {
+				top = false
+			}
+		}
+		out.Amount[a.Code], out.Top[a.Code] = total, top
+		if top || total != 0 {
+			out.Lines = append(out.Lines, events.SummaryLine{Account: a.Code, Amount: total})
+		}
 	}
 	return out, nil
 }
@@ -1102,6 +1208,9 @@ func decideAskQuestion(st State, cmd Command) ([]events.Draft, error) {
 	if !events.ValidID(in.Question) {
 		return nil, errField(cmd.Type, "question", "must be a question id")
 	}
+	if err := noPersonalData(cmd, "question", in.Question); err != nil {
+		return nil, err
+	}
 	if _, ok, err := st.Question(cmd.Org, in.Question); err != nil {
 		return nil, err
 	} else if ok {
@@ -1135,6 +1244,9 @@ func decideAnswerQuestion(st State, cmd Command) ([]events.Draft, error) {
 	if !events.ValidID(in.Answer) {
 		return nil, errField(cmd.Type, "answer", "must be an item id for the answer")
 	}
+	if err := noPersonalData(cmd, "answer", in.Answer); err != nil {
+		return nil, err
+	}
 	if _, ok, err := st.Disclosure(cmd.Org, in.Answer); err != nil {
 		return nil, err
 	} else if ok {
@@ -1159,6 +1271,9 @@ func decideObjectToNotice(st State, cmd Command) ([]events.Draft, error) {
 	}
 	if !events.ValidID(in.Objection) {
 		return nil, errField(cmd.Type, "objection", "must be an objection id")
+	}
+	if err := noPersonalData(cmd, "objection", in.Objection); err != nil {
+		return nil, err
 	}
 	if _, ok, err := st.Objection(cmd.Org, in.Objection); err != nil {
 		return nil, err

@@ -35,9 +35,9 @@ func reliefBody(start, end string) map[string]any {
 	}}
 }
 
+// summaryBody asks for a first-quarter summary drafted from the books.
 func summaryBody() map[string]any {
-	return map[string]any{"from": "2025-01-01", "to": "2025-03-31", "note": "一季度收支",
-		"lines": []map[string]any{{"account": "401", "amount": "1200.00"}, {"account": "50102", "amount": "0"}}}
+	return map[string]any{"from": "2025-01-01", "to": "2025-03-31", "note": "一季度收支"}
 }
 
 func finalBody() map[string]any {
@@ -191,10 +191,9 @@ func TestDecideDraftDisclosure(t *testing.T) {
 			drafted("W1", events.DisclosureWelfareRound, welfare)},
 		{"welfare round by the chair", draftCmd("c1", "W1", "welfare_round", ch, "2025-03-01", welfareBody()), "", "",
 			drafted("W1", events.DisclosureWelfareRound, welfare)},
-		{"period summary", draftCmd("c1", "S1", "period_summary", tr, "2025-04-01", summaryBody()), "", "",
+		{"period summary of a quarter without postings", draftCmd("c1", "S1", "period_summary", tr, "2025-04-01", summaryBody()), "", "",
 			drafted("S1", events.DisclosurePeriodSummary, events.DisclosureBody{PeriodSummary: &events.PeriodSummaryBody{
-				From: "2025-01-01", To: "2025-03-31", Note: "一季度收支",
-				Lines: []events.SummaryLine{{Account: "401", Amount: 120000}, {Account: "50102", Amount: 0}}}})},
+				From: "2025-01-01", To: "2025-03-31", Note: "一季度收支", Lines: summaryLines(nil)}})},
 		{"budget and final accounts", draftCmd("c1", "B1", "budget_final_accounts", tr, "2025-03-01", finalBody()), "", "",
 			drafted("B1", events.DisclosureBudgetFinal, events.DisclosureBody{BudgetFinal: &events.BudgetFinalBody{
 				Year: "2024", ReviewOpinion: "经审查，决算真实、完整", ReviewedOn: "2025-02-10",
@@ -472,6 +471,20 @@ func TestNoPersonalData(t *testing.T) {
 		"objection": func(s string) ledger.Command {
 			return dc("c1", "object_to_notice", mb, "2025-03-05", map[string]string{"objection": "O9", "item": "N-pub", "text": s})
 		},
+		// Ids are on the board as well; the planted values that are valid
+		// ids (digits only) must be refused there too.
+		"item id": func(s string) ledger.Command {
+			return draftCmd("c1", idOr(s), "welfare_round", tr, "2025-03-01", welfareBody())
+		},
+		"question id": func(s string) ledger.Command {
+			return dc("c1", "ask_question", mb, "2025-03-06", map[string]string{"question": idOr(s), "item": "D-pub", "text": "t"})
+		},
+		"answer id": func(s string) ledger.Command {
+			return dc("c1", "answer_question", ch, "2025-03-06", map[string]string{"question": "Q1", "answer": idOr(s), "text": "t"})
+		},
+		"objection id": func(s string) ledger.Command {
+			return dc("c1", "object_to_notice", mb, "2025-03-05", map[string]string{"objection": idOr(s), "item": "N-pub", "text": "t"})
+		},
 		"resolution reason": func(s string) ledger.Command {
 			return dc("c1", "resolve_objection", co, "2025-03-06", map[string]string{"objection": "O1", "outcome": "upheld", "reason": s})
 		},
@@ -479,7 +492,8 @@ func TestNoPersonalData(t *testing.T) {
 	st := discState(t)
 	for fname, build := range fields {
 		// the field accepts ordinary text: the refusal below is the guard's
-		ordinary := map[string]string{"relief name": "张*明", "relief case id": "1"}[fname]
+		ordinary := map[string]string{"relief name": "张*明", "relief case id": "1", "item id": "W-2025-1",
+			"question id": "Q-2025-1", "answer id": "A-2025-1", "objection id": "O-2025-1"}[fname]
 		if ordinary == "" {
 			ordinary = "一般文字"
 		}
@@ -511,6 +525,25 @@ func TestNoPersonalData(t *testing.T) {
 			t.Errorf("%q refused: %v", s, err)
 		}
 	}
+}
+
+// idOr is s as an id (1–64 of A–Z a–z 0–9 . _ : -), with the characters an
+// id cannot hold dropped (spaces, full-width digits become a phone number):
+// a planted value that cannot be an id at all is tried as one that can.
+func idOr(s string) string {
+	if events.ValidID(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if (r >= '0' && r <= '9') || r == '-' || r == 'X' || r == 'x' {
+			b.WriteRune(r)
+		}
+	}
+	if events.ValidID(b.String()) && b.Len() > 0 {
+		return b.String()
+	}
+	return "13812345678"
 }
 
 func TestMaskedName(t *testing.T) {
@@ -746,4 +779,159 @@ func TestHolidayCalendar(t *testing.T) {
 	}
 	drafts, err = ledger.Decide(st, ledgertest.Cmd("c", "adopt_holiday_calendar", "h1", ledgertest.Treasurer, "2025-01-02", map[string]any{"year": "2026"}))
 	ledgertest.Outcome(t, drafts, err, ledger.CodeWrongRole, "role-required")
+}
+
+// summaryLines is what a summary drafted from the books of a 2010-chart
+// union lists: every top-level income and expense account (401–408,
+// 501–508), zero or not, and each sub-account with a figure, in code order.
+func summaryLines(figures map[string]events.Fen) []events.SummaryLine {
+	chart, _ := events.ChartByVersion("2010")
+	var out []events.SummaryLine
+	for _, a := range chart.Accounts() {
+		if a.Class != events.Income && a.Class != events.Expense {
+			continue
+		}
+		if len(a.Code) == 3 || figures[a.Code] != 0 {
+			out = append(out, events.SummaryLine{Account: a.Code, Amount: figures[a.Code]})
+		}
+	}
+	return out
+}
+
+// booksState is union h1 with postings around the first quarter of 2025:
+//
+//	2025-01-01  dues 50.00 (401)               first day of Q1
+//	2025-02-10  dues 1200.00 (401)
+//	2025-02-11  subsidy 2000.00 (40304)
+//	2025-03-15  expense 800.00 (50102)
+//	2025-03-31  dues 50.00 (401)               last day of Q1
+//	2025-04-01  expense 100.00 (50204)         first day of Q2
+//	2025-04-02  reversal of the dues of 01-01 (401 −50.00)
+func booksState(t *testing.T) *ledgertest.Scratch {
+	t.Helper()
+	st := ledgertest.State(t, "h1")
+	st.Do(
+		ledgertest.Dues("h1", "dues-1", "2025-01-01", ledgertest.Member, "50.00", "B", "1"),
+		ledgertest.Dues("h1", "dues-2", "2025-02-10", ledgertest.Member, "1200.00", "B", "2"),
+		dcRaw("sub-1", "receive_subsidy", ledgertest.Treasurer, "2025-02-11",
+			`{"account":"40304","amount":"2000.00","payer":"市总工会","receipt":{"book":"S","number":"1"}}`),
+	)
+	st.Do(ledgertest.Pay("h1", "E1", "2025-03-15", "50102", "800.00", "市体育中心", "职工运动会场地")...)
+	st.Do(ledgertest.Dues("h1", "dues-3", "2025-03-31", ledgertest.Member, "50.00", "B", "3"))
+	st.Do(ledgertest.Pay("h1", "E2", "2025-04-01", "50204", "100.00", "市第一人民医院", "困难职工帮扶")...)
+	var first uint64
+	for seq := uint64(1); seq < 200 && first == 0; seq++ {
+		ev, ok, err := st.PostedEvent("h1", seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && ev.Type == "dues_received" && ev.Date == "2025-01-01" {
+			first = seq
+		}
+	}
+	st.Do(dc("rev-1", "reverse_event", ledgertest.Treasurer, "2025-04-02", map[string]any{"seq": first, "reason": "重复入账"}))
+	return st
+}
+
+// TestPeriodSummaryFromBooks: a period_summary drafted without lines gets
+// the books' figures for its period (postings with accounting dates in it,
+// ends included, parents the total of their sub-accounts), however the
+// period falls on days, months and years; lines typed in are accepted only
+// when they are the books' figures and leave no income or spending out.
+func TestPeriodSummaryFromBooks(t *testing.T) {
+	tr := ledgertest.Treasurer
+	st := booksState(t)
+	summary := func(from, to string, lines any) ledger.Command {
+		body := map[string]any{"from": from, "to": to}
+		if lines != nil {
+			body["lines"] = lines
+		}
+		return draftCmd("c1", "S1", "period_summary", tr, "2025-04-10", body)
+	}
+	want := func(from, to string, figures map[string]events.Fen) []events.Payload {
+		return drafted("S1", events.DisclosurePeriodSummary, events.DisclosureBody{PeriodSummary: &events.PeriodSummaryBody{
+			From: from, To: to, Lines: summaryLines(figures)}})
+	}
+	q1 := map[string]events.Fen{"401": 130000, "403": 200000, "40304": 200000, "501": 80000, "50102": 80000}
+	type line = map[string]string
+	q1Lines := []line{{"account": "401", "amount": "1300.00"}, {"account": "403", "amount": "2000"}, {"account": "501", "amount": "800"}}
+	tests := []discCase{
+		{"the first quarter", summary("2025-01-01", "2025-03-31", nil), "", "", want("2025-01-01", "2025-03-31", q1)},
+		{"days and months across a quarter's end", summary("2025-01-02", "2025-04-01", nil), "", "",
+			want("2025-01-02", "2025-04-01", map[string]events.Fen{"401": 125000, "403": 200000, "40304": 200000,
+				"501": 80000, "50102": 80000, "502": 10000, "50204": 10000})},
+		{"one day", summary("2025-03-31", "2025-03-31", nil), "", "", want("2025-03-31", "2025-03-31", map[string]events.Fen{"401": 5000})},
+		{"a day without postings", summary("2025-03-30", "2025-03-30", nil), "", "", want("2025-03-30", "2025-03-30", nil)},
+		{"a reversal makes income negative", summary("2025-04-01", "2025-06-30", nil), "", "",
+			want("2025-04-01", "2025-06-30", map[string]events.Fen{"401": -5000, "502": 10000, "50204": 10000})},
+		{"a whole year", summary("2025-01-01", "2025-12-31", nil), "", "",
+			want("2025-01-01", "2025-12-31", map[string]events.Fen{"401": 125000, "403": 200000, "40304": 200000,
+				"501": 80000, "50102": 80000, "502": 10000, "50204": 10000})},
+		{"years around the postings", summary("2024-12-31", "2026-01-01", nil), "", "",
+			want("2024-12-31", "2026-01-01", map[string]events.Fen{"401": 125000, "403": 200000, "40304": 200000,
+				"501": 80000, "50102": 80000, "502": 10000, "50204": 10000})},
+		{"a year before any posting", summary("2024-01-01", "2024-12-31", nil), "", "", want("2024-01-01", "2024-12-31", nil)},
+
+		{"lines that are the books' figures", summary("2025-01-01", "2025-03-31", q1Lines), "", "",
+			drafted("S1", events.DisclosurePeriodSummary, events.DisclosureBody{PeriodSummary: &events.PeriodSummaryBody{
+				From: "2025-01-01", To: "2025-03-31", Lines: []events.SummaryLine{{Account: "401", Amount: 130000},
+					{Account: "403", Amount: 200000}, {Account: "501", Amount: 80000}}}})},
+		{"sub-account lines and zero lines that are the books' figures", summary("2025-01-01", "2025-03-31",
+			append([]line{{"account": "40304", "amount": "2000"}, {"account": "50101", "amount": "0"}, {"account": "508", "amount": "0"}}, q1Lines...)), "", "",
+			drafted("S1", events.DisclosurePeriodSummary, events.DisclosureBody{PeriodSummary: &events.PeriodSummaryBody{
+				From: "2025-01-01", To: "2025-03-31", Lines: []events.SummaryLine{{Account: "40304", Amount: 200000},
+					{Account: "50101", Amount: 0}, {Account: "508", Amount: 0}, {Account: "401", Amount: 130000},
+					{Account: "403", Amount: 200000}, {Account: "501", Amount: 80000}}}})},
+		{"a line off by one fen", summary("2025-01-01", "2025-03-31",
+			[]line{{"account": "401", "amount": "1300.01"}, {"account": "403", "amount": "2000"}, {"account": "501", "amount": "800"}}),
+			ledger.CodeInvalid, "disclosure-summary-matches-books", nil},
+		{"a sub-account line that disagrees", summary("2025-01-01", "2025-03-31", append([]line{{"account": "50102", "amount": "700"}}, q1Lines...)),
+			ledger.CodeInvalid, "disclosure-summary-matches-books", nil},
+		{"a line for an account without postings", summary("2025-01-01", "2025-03-31", append([]line{{"account": "502", "amount": "100"}}, q1Lines...)),
+			ledger.CodeInvalid, "disclosure-summary-matches-books", nil},
+		{"spending left out", summary("2025-01-01", "2025-03-31", q1Lines[:2]), ledger.CodeInvalid, "disclosure-summary-matches-books", nil},
+		{"income left out", summary("2025-01-01", "2025-03-31", q1Lines[1:]), ledger.CodeInvalid, "disclosure-summary-matches-books", nil},
+		{"no lines while there were postings", summary("2025-01-01", "2025-03-31", []line{}), ledger.CodeInvalid, "disclosure-summary-matches-books", nil},
+		{"lines of a negative figure cannot be typed", summary("2025-04-01", "2025-06-30", []line{{"account": "401", "amount": "-50"}}),
+			ledger.CodeInvalidAmount, "money-format", nil},
+		{"a period of more than ten years", summary("2025-01-01", "2035-01-01", nil), ledger.CodeInvalid, "disclosure-body", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			drafts, err := ledger.Decide(st, tt.cmd)
+			if ledgertest.Outcome(t, drafts, err, tt.code, tt.rule) {
+				if tt.rule == "disclosure-summary-matches-books" && !strings.Contains(err.Error(), "books") {
+					t.Fatalf("the refusal does not say what the books show: %v", err)
+				}
+				return
+			}
+			got := make([]events.Payload, len(drafts))
+			for i, d := range drafts {
+				got[i] = d.Payload
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("drafts = %+v\nwant     %+v", got[0], tt.want[0])
+			}
+		})
+	}
+}
+
+// TestPeriodSummarySeesItsGroup: figures posted earlier in the same group
+// of commands (decided on the scratch view, not yet in the store) are in a
+// summary drafted later in the group, and the summary then drafted is what
+// the event records and the item shows.
+func TestPeriodSummarySeesItsGroup(t *testing.T) {
+	st := ledgertest.State(t, "h1")
+	st.Do(
+		ledgertest.Dues("h1", "dues-1", "2025-02-10", ledgertest.Member, "1200.00", "B", "1"),
+		draftCmd("c1", "S1", "period_summary", ledgertest.Treasurer, "2025-04-10", summaryBody()),
+	)
+	it, ok, err := st.Disclosure("h1", "S1")
+	if err != nil || !ok {
+		t.Fatalf("item S1: %v %v", ok, err)
+	}
+	want := summaryLines(map[string]events.Fen{"401": 120000})
+	if !reflect.DeepEqual(it.Body.PeriodSummary.Lines, want) {
+		t.Fatalf("lines = %+v, want %+v", it.Body.PeriodSummary.Lines, want)
+	}
 }

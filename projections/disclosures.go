@@ -3,6 +3,7 @@ package projections
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -47,35 +48,38 @@ type DisclosureItem struct {
 	Supersedes      string                `json:"supersedes,omitempty"`
 	SupersededBy    string                `json:"superseded_by,omitempty"`
 	SupersededOn    string                `json:"superseded_on,omitempty"`
+	SupersededSeq   uint64                `json:"superseded_seq,omitempty"`
 	SupersedeReason string                `json:"supersede_reason,omitempty"`
 }
 
 // Question is a member's question on a published item and its answer.
 type Question struct {
-	ID         string `json:"-"`
-	Item       string `json:"item"`
-	Text       string `json:"text"`
-	Asker      string `json:"asker"`
-	AskedOn    string `json:"asked_on"`
-	AskedSeq   uint64 `json:"asked_seq"`
-	Answer     string `json:"answer,omitempty"` // id of the answer item
-	AnswerText string `json:"answer_text,omitempty"`
-	Answerer   string `json:"answerer,omitempty"`
-	AnsweredOn string `json:"answered_on,omitempty"`
+	ID          string `json:"-"`
+	Item        string `json:"item"`
+	Text        string `json:"text"`
+	Asker       string `json:"asker"`
+	AskedOn     string `json:"asked_on"`
+	AskedSeq    uint64 `json:"asked_seq"`
+	Answer      string `json:"answer,omitempty"` // id of the answer item
+	AnswerText  string `json:"answer_text,omitempty"`
+	Answerer    string `json:"answerer,omitempty"`
+	AnsweredOn  string `json:"answered_on,omitempty"`
+	AnsweredSeq uint64 `json:"answered_seq,omitempty"`
 }
 
 // Objection is an objection to a relief notice and its resolution.
 type Objection struct {
-	ID         string                  `json:"-"`
-	Item       string                  `json:"item"`
-	Text       string                  `json:"text"`
-	Objector   string                  `json:"objector"`
-	RaisedOn   string                  `json:"raised_on"`
-	RaisedSeq  uint64                  `json:"raised_seq"`
-	Outcome    events.ObjectionOutcome `json:"outcome,omitempty"`
-	Reason     string                  `json:"reason,omitempty"`
-	Resolver   string                  `json:"resolver,omitempty"`
-	ResolvedOn string                  `json:"resolved_on,omitempty"`
+	ID          string                  `json:"-"`
+	Item        string                  `json:"item"`
+	Text        string                  `json:"text"`
+	Objector    string                  `json:"objector"`
+	RaisedOn    string                  `json:"raised_on"`
+	RaisedSeq   uint64                  `json:"raised_seq"`
+	Outcome     events.ObjectionOutcome `json:"outcome,omitempty"`
+	Reason      string                  `json:"reason,omitempty"`
+	Resolver    string                  `json:"resolver,omitempty"`
+	ResolvedOn  string                  `json:"resolved_on,omitempty"`
+	ResolvedSeq uint64                  `json:"resolved_seq,omitempty"`
 }
 
 func discItemKey(org, item string) []byte { return key(famProj, "disc/item/", org, "/", item) }
@@ -122,7 +126,7 @@ func (disclosures) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		return indexPublished(tx, env, kind, p.Item)
 	case events.DisclosureSuperseded:
 		return updateItem(tx, env.Org, p.Item, func(it *DisclosureItem) error {
-			it.State, it.SupersededBy, it.SupersededOn, it.SupersedeReason = ledger.ItemSuperseded, p.By, env.Date, p.Reason
+			it.State, it.SupersededBy, it.SupersededOn, it.SupersededSeq, it.SupersedeReason = ledger.ItemSuperseded, p.By, env.Date, env.Seq, p.Reason
 			return nil
 		})
 	case events.QuestionAsked:
@@ -137,7 +141,7 @@ func (disclosures) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		if err := mustGetJSON(tx, discQKey(env.Org, p.Question), &q); err != nil {
 			return err
 		}
-		q.Answer, q.AnswerText, q.Answerer, q.AnsweredOn = p.Answer, p.Text, env.Actor, env.Date
+		q.Answer, q.AnswerText, q.Answerer, q.AnsweredOn, q.AnsweredSeq = p.Answer, p.Text, env.Actor, env.Date, env.Seq
 		if err := setJSON(tx, discQKey(env.Org, p.Question), q); err != nil {
 			return err
 		}
@@ -167,7 +171,7 @@ func (disclosures) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		if err := mustGetJSON(tx, discOKey(env.Org, p.Objection), &o); err != nil {
 			return err
 		}
-		o.Outcome, o.Reason, o.Resolver, o.ResolvedOn = p.Outcome, p.Reason, env.Actor, env.Date
+		o.Outcome, o.Reason, o.Resolver, o.ResolvedOn, o.ResolvedSeq = p.Outcome, p.Reason, env.Actor, env.Date, env.Seq
 		if err := setJSON(tx, discOKey(env.Org, p.Objection), o); err != nil {
 			return err
 		}
@@ -366,4 +370,46 @@ func (s view) HolidayCalendar(org, year string) (holidays, workdays []string, ok
 	var c events.HolidayCalendarAdopted
 	ok, err = getJSON(s.g, key(famProj, "cal/", org, "/", year), &c)
 	return c.Holidays, c.Workdays, ok, err
+}
+
+// PostedBetween is the debit-positive net of the postings to an account
+// with accounting dates from through to, both included. It reads the
+// balance buckets (p/by, p/bm, p/bd): whole years, then whole months, then
+// single days, so a quarter is three lookups and the cost depends on the
+// period's length, never on the history's. Point lookups only, so it
+// answers the same on the committed store and on a scratch view, where
+// the events decided earlier in the group are visible.
+func (s view) PostedBetween(org, account, from, to string) (events.Fen, error) {
+	d, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return 0, fmt.Errorf("projections: PostedBetween from %q: %w", from, err)
+	}
+	end, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return 0, fmt.Errorf("projections: PostedBetween to %q: %w", to, err)
+	}
+	var total int64
+	add := func(fam, bucket string) error {
+		v, err := getInt(s.g, key(famProj, fam, org, "/", account, byte(0), bucket))
+		total += v
+		return err
+	}
+	for !d.After(end) {
+		var err error
+		switch {
+		case d.YearDay() == 1 && !d.AddDate(1, 0, -1).After(end):
+			err = add("by/", d.Format("2006"))
+			d = d.AddDate(1, 0, 0)
+		case d.Day() == 1 && !d.AddDate(0, 1, -1).After(end):
+			err = add("bm/", d.Format("2006-01"))
+			d = d.AddDate(0, 1, 0)
+		default:
+			err = add("bd/", d.Format(time.DateOnly))
+			d = d.AddDate(0, 0, 1)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return events.Fen(total), nil
 }

@@ -39,7 +39,7 @@ func (e *ChainError) Error() string {
 }
 
 // all lists the projections, in the order they apply. Fixed at build time.
-var all = []Projection{orgs{}, receipts{}, balances{}, people{}, income{}, expenses{}, budgets{}, periods{}, audits{}, disclosures{}, welfare{}, relief{}}
+var all = []Projection{orgs{}, receipts{}, balances{}, people{}, income{}, expenses{}, budgets{}, periods{}, audits{}, disclosures{}, welfare{}, relief{}, trails{}, flags{}}
 
 // applyProjections runs every projection on one event.
 func applyProjections(tx *Tx, env events.Envelope, payload events.Payload) error {

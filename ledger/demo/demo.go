@@ -639,9 +639,11 @@ func (d *Demo) commands() {
 				}
 				item := fmt.Sprintf("summary-%d-Q%d", qy, (qm+2)/3)
 				from, to := date(qy, qm, 1), date(qy, qm+2, map[bool]int{true: 31, false: 30}[qm == 1 || qm == 10])
+				// No lines: the ledger drafts them from the books of the
+				// quarter, closed by now, so nobody types a figure.
 				steps := d.disclose(item, "period_summary", fmt.Sprintf("%d年第%d季度工会经费收支情况", qy, (qm+2)/3), Treasurer,
-					date(year, mo, 8), date(year, mo, 9), map[string]any{"from": from, "to": to, "lines": d.summary(from, to),
-						"note": "按科目列示的收入和支出 (income and spending by account)"})
+					date(year, mo, 8), date(year, mo, 9), map[string]any{"from": from, "to": to,
+						"note": "按科目列示的收入和支出，由账簿生成 (income and spending by account, drafted from the books)"})
 				if lastSummary == "" {
 					q := "q-" + item
 					steps = append(steps,
@@ -771,7 +773,8 @@ func (d *Demo) relief(c Case, name string, objection bool) []Step {
 }
 
 // summary is the income and spending by parent account between two dates,
-// from the generator's own plan, as a period_summary lists it.
+// from the generator's own plan: the actual figures of the final accounts
+// (决算). Period summaries are drafted from the books by the ledger.
 func (d *Demo) summary(from, to string) []map[string]string {
 	in := func(day string) bool { return day >= from && day <= to }
 	sums := map[string]events.Fen{}

@@ -82,6 +82,10 @@ type Queries interface {
 	HasRole(org, person string, role events.Role) (bool, error)
 	Changed() <-chan struct{}
 	Failed() error
+	ReportQueries
+	TrailQueries
+	FlagQueries
+	BoardQueries
 }
 
 // Server is the HTTP API.
@@ -154,6 +158,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/orgs/{org}/people/{person}", s.getPerson)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.getReady)
+	s.reportRoutes(mux)
+	s.trailRoutes(mux)
+	s.flagRoutes(mux)
+	s.boardRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ledger.Errorf(ledger.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
