@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -137,7 +138,11 @@ func (s *Store) BalanceAsOf(org, account string, at AsOf) (events.Fen, error) {
 		return s.balanceAsOfDate(org, account, at.Date)
 	case at.Seq > 0:
 		prefix := key(famProj, "bal/", org, "/", account, byte(0))
-		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: key(prefix, at.Seq+1)})
+		hi := upper(prefix) // as of the last possible seq: everything
+		if at.Seq < math.MaxUint64 {
+			hi = key(prefix, at.Seq+1)
+		}
+		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: hi})
 		if err != nil {
 			return 0, err
 		}

@@ -3,11 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/unionledger/unionledger/events"
@@ -16,42 +13,16 @@ import (
 
 func runBoard(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("board", "--org ORG [--as-of SEQ|YYYY-MM-DD] [--json]", stderr)
-	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
-	org := fs.String("org", "", "union (org) name")
-	asOf := fs.String("as-of", "", "an org sequence number or an accounting date YYYY-MM-DD (default: now)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	rf := addReadFlags(fs)
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
-	if *org == "" {
-		return usageError{"--org is required"}
-	}
-	q := url.Values{}
-	switch {
-	case *asOf == "":
-	case events.ValidDate(*asOf):
-		q.Set("as_of_date", *asOf)
-	default:
-		if n, err := strconv.ParseUint(*asOf, 10, 64); err == nil && n > 0 {
-			q.Set("as_of_seq", *asOf)
-		} else {
-			return usageError{fmt.Sprintf("--as-of %q: give an org sequence number or a date YYYY-MM-DD", *asOf)}
-		}
-	}
-	path := "/api/v1/orgs/" + url.PathEscape(*org) + "/board"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	var raw json.RawMessage
-	if _, err := newClient(*server).do(ctx, "GET", path, nil, &raw); err != nil {
-		return err
-	}
-	if *asJSON {
-		_, err := fmt.Fprintf(stdout, "%s\n", raw)
+	q, err := rf.query()
+	if err != nil {
 		return err
 	}
 	var b projections.Board
-	if err := json.Unmarshal(raw, &b); err != nil {
+	if printed, err := rf.get(ctx, "board", q, stdout, &b); printed || err != nil {
 		return err
 	}
 	w := bufio.NewWriter(stdout)

@@ -47,7 +47,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		return usageError{fmt.Sprintf("--format %q: csv or hledger", *format)}
 	}
 	q := url.Values{}
-	if err := reportAsOf(q, *asOf); err != nil {
+	if err := setAsOf(q, *asOf); err != nil {
 		return err
 	}
 	if *from != "" {

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/unionledger/unionledger/events"
 	"github.com/unionledger/unionledger/projections"
 )
 
@@ -29,56 +26,30 @@ var flagKindTitles = map[projections.FlagKind]string{
 
 func runFlags(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("flags", "--org ORG [--kind KIND] [--as-of SEQ|YYYY-MM-DD] [--json]", stderr)
-	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
-	org := fs.String("org", "", "union (org) name")
+	rf := addReadFlags(fs)
 	var kinds []string
 	for _, k := range projections.FlagKinds() {
 		kinds = append(kinds, string(k))
 	}
 	kind := fs.String("kind", "", "only flags of this kind: "+strings.Join(kinds, ", "))
-	asOf := fs.String("as-of", "", "an org sequence number or an accounting date YYYY-MM-DD (default: now)")
-	asJSON := fs.Bool("json", false, "print the API's JSON")
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
-	if *org == "" {
-		return usageError{"--org is required"}
+	q, err := rf.query()
+	if err != nil {
+		return err
 	}
-	q := url.Values{}
 	if *kind != "" {
 		if !projections.FlagKind(*kind).Valid() {
 			return usageError{fmt.Sprintf("--kind %q: give one of %s", *kind, strings.Join(kinds, ", "))}
 		}
 		q.Set("kind", *kind)
 	}
-	switch {
-	case *asOf == "":
-	case events.ValidDate(*asOf):
-		q.Set("as_of_date", *asOf)
-	default:
-		if n, err := strconv.ParseUint(*asOf, 10, 64); err == nil && n > 0 {
-			q.Set("as_of_seq", *asOf)
-		} else {
-			return usageError{fmt.Sprintf("--as-of %q: give an org sequence number or a date YYYY-MM-DD", *asOf)}
-		}
-	}
-	path := "/api/v1/orgs/" + url.PathEscape(*org) + "/flags"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	var raw json.RawMessage
-	if _, err := newClient(*server).do(ctx, "GET", path, nil, &raw); err != nil {
-		return err
-	}
-	if *asJSON {
-		_, err := fmt.Fprintf(stdout, "%s\n", raw)
-		return err
-	}
 	var rep projections.FlagReport
-	if err := json.Unmarshal(raw, &rep); err != nil {
+	if printed, err := rf.get(ctx, "flags", q, stdout, &rep); printed || err != nil {
 		return err
 	}
-	_, err := io.WriteString(stdout, renderFlagReport(rep))
+	_, err = io.WriteString(stdout, renderFlagReport(rep))
 	return err
 }
 

@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
-	"strconv"
 	"strings"
 
-	"github.com/unionledger/unionledger/events"
 	ledgerhttp "github.com/unionledger/unionledger/ledger/http"
 	"github.com/unionledger/unionledger/projections"
 )
@@ -27,15 +23,12 @@ sequence, or counting only what is dated up to that accounting date.`
 
 func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("report", reportUsage, stderr)
-	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
-	org := fs.String("org", "", "union (org) name")
+	rf := addReadFlags(fs)
 	from := fs.String("from", "", "statement: first accounting date YYYY-MM-DD")
 	to := fs.String("to", "", "statement: last accounting date YYYY-MM-DD")
 	year := fs.String("year", "", "statement, budget, welfare: calendar year YYYY")
 	date := fs.String("date", "", "balance-sheet: the date YYYY-MM-DD")
 	member := fs.String("member", "", "welfare: only this member (person id)")
-	asOf := fs.String("as-of", "", "an org sequence number or an accounting date YYYY-MM-DD (default: now)")
-	asJSON := fs.Bool("json", false, "print the API's JSON")
 	var kind string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		kind, args = args[0], args[1:]
@@ -48,11 +41,8 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	} else if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	if *org == "" {
-		return usageError{"--org is required"}
-	}
-	q := url.Values{}
-	if err := reportAsOf(q, *asOf); err != nil {
+	q, err := rf.query()
+	if err != nil {
 		return err
 	}
 	var path string
@@ -93,59 +83,29 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	default:
 		return usageError{fmt.Sprintf("unknown report %q: statement, balance-sheet, budget or welfare", kind)}
 	}
-	var raw json.RawMessage
-	if _, err := newClient(*server).do(ctx, "GET", "/api/v1/orgs/"+url.PathEscape(*org)+"/reports/"+path+"?"+q.Encode(), nil, &raw); err != nil {
-		return err
-	}
-	if *asJSON {
-		_, err := fmt.Fprintf(stdout, "%s\n", raw)
-		return err
-	}
-	var text string
+	var (
+		v      any
+		render func() string
+	)
 	switch kind {
 	case "statement":
-		var v ledgerhttp.StatementJSON
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		text = renderStatement(v)
+		var s ledgerhttp.StatementJSON
+		v, render = &s, func() string { return renderStatement(s) }
 	case "balance-sheet":
-		var v ledgerhttp.BalanceSheetJSON
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		text = renderBalanceSheet(v)
+		var s ledgerhttp.BalanceSheetJSON
+		v, render = &s, func() string { return renderBalanceSheet(s) }
 	case "budget":
-		var v ledgerhttp.BudgetJSON
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		text = renderBudget(v)
+		var s ledgerhttp.BudgetJSON
+		v, render = &s, func() string { return renderBudget(s) }
 	case "welfare":
-		var v ledgerhttp.WelfareJSON
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		text = renderWelfare(v)
+		var s ledgerhttp.WelfareJSON
+		v, render = &s, func() string { return renderWelfare(s) }
 	}
-	_, err := io.WriteString(stdout, text)
+	if printed, err := rf.get(ctx, "reports/"+path, q, stdout, v); printed || err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, render())
 	return err
-}
-
-// reportAsOf turns --as-of into as_of_seq or as_of_date.
-func reportAsOf(q url.Values, asOf string) error {
-	switch {
-	case asOf == "":
-	case events.ValidDate(asOf):
-		q.Set("as_of_date", asOf)
-	default:
-		if n, err := strconv.ParseUint(asOf, 10, 64); err == nil && n > 0 {
-			q.Set("as_of_seq", asOf)
-		} else {
-			return usageError{fmt.Sprintf("--as-of %q: give an org sequence number or a date YYYY-MM-DD", asOf)}
-		}
-	}
-	return nil
 }
 
 // reportHeader is the block every text report starts with.

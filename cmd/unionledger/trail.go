@@ -61,16 +61,8 @@ func runTrail(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		idPath = url.PathEscape(book) + "/" + url.PathEscape(number)
 	}
 	q := url.Values{}
-	switch {
-	case *asOf == "":
-	case events.ValidDate(*asOf):
-		q.Set("as_of_date", *asOf)
-	default:
-		if n, err := strconv.ParseUint(*asOf, 10, 64); err == nil && n > 0 {
-			q.Set("as_of_seq", *asOf)
-		} else {
-			return usageError{fmt.Sprintf("--as-of %q: give an org sequence number or a date YYYY-MM-DD", *asOf)}
-		}
+	if err := setAsOf(q, *asOf); err != nil {
+		return err
 	}
 	base := "/api/v1/orgs/" + url.PathEscape(*org) + "/trail/" + kind + "/" + idPath
 	c := newClient(*server)

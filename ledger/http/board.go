@@ -15,24 +15,7 @@ type BoardQueries interface {
 // boardRoutes serves the disclosure board. It is public by nature: what
 // members see, and nothing in it identifies a person.
 func (s *Server) boardRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/orgs/{org}/board", s.getBoard)
-}
-
-func (s *Server) getBoard(w http.ResponseWriter, r *http.Request) {
-	org, err := s.org(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	at, err := s.asOf(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	b, err := s.q.Board(org, at)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, b)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/board", s.view(func(_ *http.Request, org string, at projections.AsOf) (any, error) {
+		return s.q.Board(org, at)
+	}))
 }

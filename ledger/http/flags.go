@@ -14,31 +14,15 @@ type FlagQueries interface {
 }
 
 func (s *Server) flagRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/orgs/{org}/flags", s.getFlags)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/flags", s.view(s.getFlags))
 }
 
 // getFlags answers the union's compliance flags as of a point, optionally
 // of one kind only.
-func (s *Server) getFlags(w http.ResponseWriter, r *http.Request) {
-	org, err := s.org(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	at, err := s.asOf(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getFlags(r *http.Request, org string, at projections.AsOf) (any, error) {
 	kind := projections.FlagKind(r.URL.Query().Get("kind"))
 	if kind != "" && !kind.Valid() {
-		s.fail(w, r, ledger.Errorf(ledger.CodeInvalid, "kind %q is not a flag kind (one of %v)", kind, projections.FlagKinds()))
-		return
+		return nil, ledger.Errorf(ledger.CodeInvalid, "kind %q is not a flag kind (one of %v)", kind, projections.FlagKinds())
 	}
-	rep, err := s.q.FlagReport(org, at, kind)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, rep)
+	return s.q.FlagReport(org, at, kind)
 }

@@ -24,10 +24,10 @@ type ReportQueries interface {
 }
 
 func (s *Server) reportRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/statement", s.getStatement)
-	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/balance-sheet", s.getBalanceSheet)
-	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/budget", s.getBudgetReport)
-	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/welfare", s.getWelfareReport)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/statement", s.view(s.getStatement))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/balance-sheet", s.view(s.getBalanceSheet))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/budget", s.view(s.getBudgetReport))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/welfare", s.view(s.getWelfareReport))
 	mux.HandleFunc("GET /api/v1/orgs/{org}/export.csv", s.getExport)
 	mux.HandleFunc("GET /api/v1/orgs/{org}/export.journal", s.getExport)
 }
@@ -62,31 +62,6 @@ type (
 )
 
 var yearRe = regexp.MustCompile(`^[0-9]{4}$`)
-
-// reportArgs are what every report and export takes: the org (validated
-// and opened), the as-of point, and the head to answer with.
-type reportArgs struct {
-	org  string
-	at   projections.AsOf
-	head ReportHead
-}
-
-func (s *Server) reportArgs(r *http.Request) (reportArgs, error) {
-	var a reportArgs
-	var err error
-	if a.org, err = s.org(r); err != nil {
-		return a, err
-	}
-	if a.at, err = s.asOf(r); err != nil {
-		return a, err
-	}
-	h, err := s.q.Head(a.org)
-	if err != nil {
-		return a, err
-	}
-	a.head = ReportHead{HeadSeq: h.Seq, AsOfSeq: a.at.Seq, AsOfDate: a.at.Date}
-	return a, nil
-}
 
 // dateParam reads a YYYY-MM-DD query parameter; required ones may not be empty.
 func dateParam(r *http.Request, name string, required bool) (string, error) {
@@ -129,96 +104,75 @@ func dateRange(r *http.Request, required bool) (from, to string, err error) {
 	return from, to, nil
 }
 
-func (s *Server) getStatement(w http.ResponseWriter, r *http.Request) {
-	a, err := s.reportArgs(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+// reportHead is the org's head and the point a report was asked as of.
+func (s *Server) reportHead(org string, at projections.AsOf) (ReportHead, error) {
+	h, err := s.q.Head(org)
+	return ReportHead{HeadSeq: h.Seq, AsOfSeq: at.Seq, AsOfDate: at.Date}, err
+}
+
+func (s *Server) getStatement(r *http.Request, org string, at projections.AsOf) (any, error) {
 	from, to, err := dateRange(r, true)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	st, err := s.q.Statement(a.org, from, to, a.at)
+	head, err := s.reportHead(org, at)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, StatementJSON{a.head, st})
+	st, err := s.q.Statement(org, from, to, at)
+	return StatementJSON{head, st}, err
 }
 
-func (s *Server) getBalanceSheet(w http.ResponseWriter, r *http.Request) {
-	a, err := s.reportArgs(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getBalanceSheet(r *http.Request, org string, at projections.AsOf) (any, error) {
 	date, err := dateParam(r, "date", true)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	bs, err := s.q.BalanceSheet(a.org, date, a.at)
+	head, err := s.reportHead(org, at)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, BalanceSheetJSON{a.head, bs})
+	bs, err := s.q.BalanceSheet(org, date, at)
+	return BalanceSheetJSON{head, bs}, err
 }
 
-func (s *Server) getBudgetReport(w http.ResponseWriter, r *http.Request) {
-	a, err := s.reportArgs(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getBudgetReport(r *http.Request, org string, at projections.AsOf) (any, error) {
 	year, err := yearParam(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	b, err := s.q.BudgetVsActualAsOf(a.org, year, a.at)
+	head, err := s.reportHead(org, at)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, BudgetJSON{a.head, b})
+	b, err := s.q.BudgetVsActualAsOf(org, year, at)
+	return BudgetJSON{head, b}, err
 }
 
-func (s *Server) getWelfareReport(w http.ResponseWriter, r *http.Request) {
-	a, err := s.reportArgs(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getWelfareReport(r *http.Request, org string, at projections.AsOf) (any, error) {
 	year, err := yearParam(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	member := r.URL.Query().Get("member")
 	if member != "" {
 		if !events.ValidID(member) {
-			s.fail(w, r, ledger.Errorf(ledger.CodeInvalid, "member %q is not a valid person id", member))
-			return
+			return nil, ledger.Errorf(ledger.CodeInvalid, "member %q is not a valid person id", member)
 		}
-		p, err := s.q.Person(a.org, member)
+		p, err := s.q.Person(org, member)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return nil, err
 		}
 		if !p.Registered {
-			s.fail(w, r, ledger.Errorf(ledger.CodeNotFound, "person %q is not registered in %s", member, a.org))
-			return
+			return nil, ledger.Errorf(ledger.CodeNotFound, "person %q is not registered in %s", member, org)
 		}
 	}
-	rep, err := s.q.WelfareByMember(a.org, year, member, a.at)
+	head, err := s.reportHead(org, at)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, WelfareJSON{a.head, rep})
+	rep, err := s.q.WelfareByMember(org, year, member, at)
+	return WelfareJSON{head, rep}, err
 }
 
 // getExport streams every posting of the org (as of a point, optionally
@@ -226,7 +180,12 @@ func (s *Server) getWelfareReport(w http.ResponseWriter, r *http.Request) {
 // as a download. Parameters are checked before the first byte; an error
 // after it aborts the connection.
 func (s *Server) getExport(w http.ResponseWriter, r *http.Request) {
-	a, err := s.reportArgs(r)
+	org, err := s.org(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	at, err := s.asOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -236,24 +195,24 @@ func (s *Server) getExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	opt := projections.ExportOptions{At: a.at, From: from, To: to}
+	opt := projections.ExportOptions{At: at, From: from, To: to}
 	export, ctype, ext := s.q.ExportCSV, "text/csv; charset=utf-8; header=present", "csv"
 	if strings.HasSuffix(r.URL.Path, ".journal") {
 		export, ctype, ext = s.q.ExportJournal, "text/plain; charset=utf-8", "journal"
 	}
-	name := a.org + "-postings"
+	name := org + "-postings"
 	switch {
-	case a.at.Seq > 0:
-		name += fmt.Sprintf("-seq%d", a.at.Seq)
-	case a.at.Date != "":
-		name += "-" + a.at.Date
+	case at.Seq > 0:
+		name += fmt.Sprintf("-seq%d", at.Seq)
+	case at.Date != "":
+		name += "-" + at.Date
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"."+ext))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if _, err := export(r.Context(), w, a.org, opt); err != nil {
+	if _, err := export(r.Context(), w, org, opt); err != nil {
 		if r.Context().Err() == nil {
-			s.log.Error("export cut short", "org", a.org, "path", r.URL.Path, "err", err)
+			s.log.Error("export cut short", "org", org, "path", r.URL.Path, "err", err)
 		}
 		// Abort the connection rather than end the body cleanly, so the
 		// client sees a truncated download as an error.

@@ -152,7 +152,7 @@ func NewServer(cmds Submitter, q Queries, log *slog.Logger) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/commands", s.postCommand)
-	mux.HandleFunc("GET /api/v1/orgs/{org}/balances", s.getBalances)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/balances", s.view(s.getBalances))
 	mux.HandleFunc("GET /api/v1/orgs/{org}/events", s.getEvents)
 	mux.HandleFunc("GET /api/v1/orgs/{org}/expenses/{id}", s.getExpense)
 	mux.HandleFunc("GET /api/v1/orgs/{org}/people/{person}", s.getPerson)
@@ -252,6 +252,34 @@ func (s *Server) asOf(r *http.Request) (projections.AsOf, error) {
 	return at, nil
 }
 
+// viewFunc answers a read of one union (org, validated and opened) as of a
+// point.
+type viewFunc func(r *http.Request, org string, at projections.AsOf) (any, error)
+
+// view serves a read-only view: it checks the org and the as-of parameters,
+// runs fn and writes its answer as JSON; every refusal goes through the one
+// code → status table.
+func (s *Server) view(fn viewFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		org, err := s.org(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		at, err := s.asOf(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v, err := fn(r, org, at)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
 func (s *Server) org(r *http.Request) (string, error) {
 	org := r.PathValue("org")
 	if !events.ValidOrg(org) {
@@ -265,26 +293,14 @@ func (s *Server) org(r *http.Request) (string, error) {
 	return org, nil
 }
 
-func (s *Server) getBalances(w http.ResponseWriter, r *http.Request) {
-	org, err := s.org(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	at, err := s.asOf(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getBalances(_ *http.Request, org string, at projections.AsOf) (any, error) {
 	head, err := s.q.Head(org)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	bals, err := s.q.Balances(org, at)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	out := struct {
 		Org      string        `json:"org"`
@@ -299,7 +315,7 @@ func (s *Server) getBalances(w http.ResponseWriter, r *http.Request) {
 			BalanceFen: int64(b.Amount), Balance: b.Amount.Yuan(),
 		})
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
 // EventJSON is one event in API output: the stored envelope verbatim, its

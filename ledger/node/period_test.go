@@ -2,6 +2,7 @@ package node_test
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/unionledger/unionledger/events"
@@ -88,6 +89,7 @@ func TestClosedPeriodsAndReversal(t *testing.T) {
 		{projections.AsOf{Date: "2025-02-09"}, 70000, 30000, "the day before the reversal"},
 		{projections.AsOf{Date: "2025-02-10"}, 100000, 0, "the day of the reversal"},
 		{projections.AsOf{Seq: original.Seq}, 70000, 30000, "right after the payment"},
+		{projections.AsOf{Seq: math.MaxUint64}, 100000, 0, "as of a sequence past the head: now"},
 	}
 	for _, b := range balances {
 		bank, err := n.Store.BalanceAsOf(org, events.AcctBank, b.at)
