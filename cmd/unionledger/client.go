@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +22,20 @@ type client struct {
 
 func newClient(base string) *client {
 	return &client{base: strings.TrimRight(base, "/"), token: os.Getenv("UNIONLEDGER_TOKEN"), http: &http.Client{Timeout: 60 * time.Second}}
+}
+
+// addServerFlags registers --server and --token on a subcommand; the
+// function it returns makes the client once the flags are parsed.
+func addServerFlags(fs *flag.FlagSet) func() *client {
+	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
+	token := fs.String("token", "", "API token (default: $UNIONLEDGER_TOKEN)")
+	return func() *client {
+		c := newClient(*server)
+		if *token != "" {
+			c.token = *token
+		}
+		return c
+	}
 }
 
 // apiError is an error answer of the API.

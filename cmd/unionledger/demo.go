@@ -94,7 +94,7 @@ func httpSubmitter(c *client) demo.Submitter {
 // the tour can post commands; each start issues new ones.
 func printDemoTokens(w io.Writer, n *node.Node) error {
 	fmt.Fprintln(w, "demo API tokens (for this demo only):")
-	for _, p := range []struct{ person, role string }{{demo.Treasurer, "treasurer 会计"}, {demo.Chair, "chair 工会主席"}} {
+	for _, p := range []struct{ person, role string }{{demo.Treasurer, "treasurer 会计"}, {demo.Chair, "chair 工会主席"}, {demo.Review, "funds review 经审会"}} {
 		tok, err := n.Store.CreateToken(demoOrg, p.person)
 		if err != nil {
 			return err

@@ -13,7 +13,7 @@ import (
 
 func runEvents(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("events", "--org ORG [--from SEQ] [--limit N] [--follow]", stderr)
-	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
+	client := addServerFlags(fs)
 	org := fs.String("org", "", "union (org) name")
 	from := fs.Uint64("from", 1, "first org sequence")
 	limit := fs.Uint64("limit", 1000, "most events to list (without --follow)")
@@ -26,7 +26,7 @@ func runEvents(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	q := url.Values{"from": {strconv.FormatUint(*from, 10)}, "limit": {strconv.FormatUint(*limit, 10)}}
 	path := "/api/v1/orgs/" + url.PathEscape(*org) + "/events?"
-	c := newClient(*server)
+	c := client()
 	if !*follow {
 		var out struct {
 			Events []json.RawMessage `json:"events"`

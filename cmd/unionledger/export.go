@@ -21,7 +21,7 @@ amounts.`
 
 func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("export", exportUsage, stderr)
-	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
+	client := addServerFlags(fs)
 	org := fs.String("org", "", "union (org) name")
 	format := fs.String("format", "csv", "csv (Excel) or hledger")
 	asOf := fs.String("as-of", "", "an org sequence number or an accounting date YYYY-MM-DD (default: now)")
@@ -56,7 +56,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if *to != "" {
 		q.Set("to", *to)
 	}
-	c := newClient(*server)
+	c := client()
 	path := "/api/v1/orgs/" + url.PathEscape(*org) + "/export." + ext
 	if len(q) > 0 {
 		path += "?" + q.Encode()

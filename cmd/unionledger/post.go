@@ -14,9 +14,8 @@ import (
 
 func runPost(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("post", "[flags] [FILE]   (JSON lines; '-' or no FILE reads standard input)", stderr)
-	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
+	client := addServerFlags(fs)
 	workers := fs.Int("workers", 4, "commands sent in parallel")
-	token := fs.String("token", "", "API token (default: $UNIONLEDGER_TOKEN)")
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
@@ -35,10 +34,7 @@ func runPost(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		defer f.Close()
 		in = f
 	}
-	c := newClient(*server)
-	if *token != "" {
-		c.token = *token
-	}
+	c := client()
 
 	type job struct {
 		line int

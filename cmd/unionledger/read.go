@@ -15,13 +15,14 @@ import (
 // readFlags are the flags every subcommand that reads a union's views
 // shares: where the ledger is, which union, as of when, and JSON or text.
 type readFlags struct {
-	server, org, asOf *string
-	asJSON            *bool
+	client    func() *client
+	org, asOf *string
+	asJSON    *bool
 }
 
 func addReadFlags(fs *flag.FlagSet) readFlags {
 	return readFlags{
-		server: fs.String("server", "http://127.0.0.1:8080", "ledger URL"),
+		client: addServerFlags(fs),
 		org:    fs.String("org", "", "union (org) name"),
 		asOf:   fs.String("as-of", "", "an org sequence number or an accounting date YYYY-MM-DD (default: now)"),
 		asJSON: fs.Bool("json", false, "print the API's JSON"),
@@ -66,7 +67,7 @@ func (r readFlags) path(endpoint string, q url.Values) string {
 // reports printed; otherwise it decodes the answer into v for rendering.
 func (r readFlags) get(ctx context.Context, endpoint string, q url.Values, stdout io.Writer, v any) (printed bool, err error) {
 	var raw json.RawMessage
-	if _, err := newClient(*r.server).do(ctx, "GET", r.path(endpoint, q), nil, &raw); err != nil {
+	if _, err := r.client().do(ctx, "GET", r.path(endpoint, q), nil, &raw); err != nil {
 		return false, err
 	}
 	if *r.asJSON {

@@ -65,3 +65,64 @@ func TestTokenCreateAndPost(t *testing.T) {
 		t.Fatalf("revoking twice succeeded")
 	}
 }
+
+// TestReadsWithTokens: against a ledger that requires tokens, the read
+// subcommands send --token (or $UNIONLEDGER_TOKEN); an officer's token reads
+// the books, a member's is refused (forbidden), none is unauthenticated, and
+// the board needs no token at all.
+func TestReadsWithTokens(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, err := node.Start(ctx, node.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	for _, c := range ledgertest.Setup("h1", "2010") {
+		if _, err := n.Service.Submit(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(ledgerhttp.NewServer(n.Service, n.Store, nil).RequireTokens(n.Store).Handler())
+	defer srv.Close()
+	token := func(person string) string {
+		tok, err := n.Store.CreateToken("h1", person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	review, member := token(ledgertest.Review), token(ledgertest.Member)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code string // "" = success
+	}{
+		{"balance, funds-review token", []string{"balance", "--token", review}, ""},
+		{"flags, funds-review token", []string{"flags", "--token", review, "--as-of", "2025-12-31"}, ""},
+		{"report, funds-review token", []string{"report", "statement", "--year", "2025", "--token", review}, ""},
+		{"trail, funds-review token", []string{"trail", "--actor", ledgertest.Admin, "--token", review}, ""},
+		{"export, funds-review token", []string{"export", "--format", "csv", "--token", review}, ""},
+		{"events, funds-review token", []string{"events", "--token", review, "--limit", "2"}, ""},
+		{"balance, member token", []string{"balance", "--token", member}, "forbidden"},
+		{"trail, member token", []string{"trail", "--actor", ledgertest.Admin, "--token", member}, "forbidden"},
+		{"balance, no token", []string{"balance"}, "unauthenticated"},
+		{"board, no token", []string{"board"}, ""},
+		{"board, member token", []string{"board", "--token", member}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("UNIONLEDGER_TOKEN", "")
+			var out, errb bytes.Buffer
+			args := append(tc.args, "--org", "h1", "--server", srv.URL)
+			err := run(ctx, args, nil, &out, &errb)
+			switch {
+			case tc.code == "" && err != nil:
+				t.Fatalf("%v: %v %s", args, err, errb.String())
+			case tc.code == "" && out.Len() == 0:
+				t.Fatalf("%v: no output", args)
+			case tc.code != "" && (err == nil || !strings.Contains(err.Error(), tc.code)):
+				t.Fatalf("%v: err %v, want %s", args, err, tc.code)
+			}
+		})
+	}
+}

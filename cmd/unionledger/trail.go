@@ -15,7 +15,7 @@ import (
 
 func runTrail(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("trail", "--org ORG (--expense ID | --relief ID | --receipt BOOK/NUMBER | --budget YEAR | --member PERSON | --actor PERSON) [--as-of SEQ|YYYY-MM-DD] [--json]", stderr)
-	server := fs.String("server", "http://127.0.0.1:8080", "ledger URL")
+	client := addServerFlags(fs)
 	org := fs.String("org", "", "union (org) name")
 	subjects := []struct {
 		kind, help string
@@ -65,7 +65,7 @@ func runTrail(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	base := "/api/v1/orgs/" + url.PathEscape(*org) + "/trail/" + kind + "/" + idPath
-	c := newClient(*server)
+	c := client()
 	var all projections.Trail
 	for page := 0; ; page++ {
 		path := base

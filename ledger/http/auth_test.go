@@ -113,3 +113,121 @@ func TestTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReadAccess: with tokens required, the disclosure board is public; the
+// books, trails, flags, reports, exports and events are for the officers
+// who keep, approve or audit them; a person's record for that person, the
+// administrator and those officers. Members, other unions' tokens and
+// requests without a token are refused with a stable code.
+func TestReadAccess(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, err := node.Start(ctx, node.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	for _, org := range []string{"h1", "h2"} {
+		for _, c := range append(ledgertest.Setup(org, "2010"), ledgertest.Dues(org, "d1", "2025-01-05", ledgertest.Member, "10.00", "B", "1")) {
+			if _, err := n.Service.Submit(ctx, c); err != nil {
+				t.Fatalf("%s %s: %v", c.Type, c.ID, err)
+			}
+		}
+	}
+	srv := httptest.NewServer(ledgerhttp.NewServer(n.Service, n.Store, nil).RequireTokens(n.Store).Handler())
+	defer srv.Close()
+	token := func(org, person string) string {
+		tok, err := n.Store.CreateToken(org, person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	tok := map[string]string{
+		"none":      "",
+		"member":    token("h1", ledgertest.Member),
+		"admin":     token("h1", ledgertest.Admin),
+		"relief":    token("h1", ledgertest.Relief),
+		"treasurer": token("h1", ledgertest.Treasurer),
+		"chair":     token("h1", ledgertest.Chair),
+		"committee": token("h1", ledgertest.Committee),
+		"review":    token("h1", ledgertest.Review),
+		"auditor":   token("h1", ledgertest.Auditor),
+		"other":     token("h2", ledgertest.Treasurer),
+	}
+	books := []string{
+		"/api/v1/orgs/h1/balances",
+		"/api/v1/orgs/h1/events",
+		"/api/v1/orgs/h1/reports/statement?from=2025-01-01&to=2025-12-31",
+		"/api/v1/orgs/h1/reports/balance-sheet?date=2025-12-31",
+		"/api/v1/orgs/h1/reports/budget?year=2025",
+		"/api/v1/orgs/h1/reports/welfare?year=2025",
+		"/api/v1/orgs/h1/export.csv",
+		"/api/v1/orgs/h1/export.journal",
+		"/api/v1/orgs/h1/flags",
+		"/api/v1/orgs/h1/trail/receipt/B/1",
+		"/api/v1/orgs/h1/trail/actor/" + ledgertest.Treasurer,
+	}
+	type want struct {
+		status int
+		code   ledger.Code
+	}
+	ok := want{http.StatusOK, ""}
+	unauth := want{http.StatusUnauthorized, ledger.CodeUnauthenticated}
+	forbidden := want{http.StatusForbidden, ledger.CodeForbidden}
+	var cases []struct {
+		who, path string
+		want      want
+	}
+	add := func(who, path string, w want) {
+		cases = append(cases, struct {
+			who, path string
+			want      want
+		}{who, path, w})
+	}
+	for _, p := range books {
+		for _, who := range []string{"treasurer", "chair", "committee", "review", "auditor"} {
+			add(who, p, ok)
+		}
+		add("member", p, forbidden)
+		add("admin", p, forbidden)
+		add("relief", p, forbidden)
+		add("other", p, forbidden)
+		add("none", p, unauth)
+	}
+	for who := range tok {
+		add(who, "/api/v1/orgs/h1/board", ok) // 会务公开: public, token or not
+	}
+	self := "/api/v1/orgs/h1/people/" + ledgertest.Member
+	add("member", self, ok)
+	add("admin", self, ok)
+	add("review", self, ok)
+	add("relief", self, forbidden)
+	add("member", "/api/v1/orgs/h1/people/"+ledgertest.Chair, forbidden)
+	add("none", self, unauth)
+	add("other", self, forbidden)
+
+	for _, c := range cases {
+		t.Run(c.who+" "+c.path, func(t *testing.T) {
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+c.path, nil)
+			if tk := tok[c.who]; tk != "" {
+				req.Header.Set("Authorization", "Bearer "+tk)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != c.want.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.want.status, b)
+			}
+			if c.want.code != "" && !strings.Contains(string(b), `"code":"`+string(c.want.code)+`"`) {
+				t.Fatalf("body %s, want code %s", b, c.want.code)
+			}
+			if c.want.code == ledger.CodeForbidden && c.who != "other" && !strings.Contains(string(b), "read-access") {
+				t.Fatalf("refusal does not name the rule: %s", b)
+			}
+		})
+	}
+}

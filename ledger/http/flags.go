@@ -14,7 +14,7 @@ type FlagQueries interface {
 }
 
 func (s *Server) flagRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/orgs/{org}/flags", s.view(s.getFlags))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/flags", s.books(s.view(s.getFlags)))
 }
 
 // getFlags answers the union's compliance flags as of a point, optionally

@@ -24,12 +24,12 @@ type ReportQueries interface {
 }
 
 func (s *Server) reportRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/statement", s.view(s.getStatement))
-	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/balance-sheet", s.view(s.getBalanceSheet))
-	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/budget", s.view(s.getBudgetReport))
-	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/welfare", s.view(s.getWelfareReport))
-	mux.HandleFunc("GET /api/v1/orgs/{org}/export.csv", s.getExport)
-	mux.HandleFunc("GET /api/v1/orgs/{org}/export.journal", s.getExport)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/statement", s.books(s.view(s.getStatement)))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/balance-sheet", s.books(s.view(s.getBalanceSheet)))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/budget", s.books(s.view(s.getBudgetReport)))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/welfare", s.books(s.view(s.getWelfareReport)))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/export.csv", s.books(s.getExport))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/export.journal", s.books(s.getExport))
 }
 
 // ReportHead is what every report answer starts with: the org's head and

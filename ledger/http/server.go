@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -131,6 +132,68 @@ func (s *Server) identify(r *http.Request) (caller, error) {
 	return caller{org, person}, nil
 }
 
+// bookReaders are the roles that may read a union's books, reports, audit
+// trails, flags and events when tokens are required: those who keep,
+// approve or audit the money — treasurer (会计、出纳), chair (工会主席),
+// committee members (工会委员), the funds-review committee (经审会) and
+// upper-level auditors (上级工会审计). Members read the public board; the
+// books name people and their business, which members may not see of one
+// another.
+func bookReaders() []events.Role {
+	return []events.Role{events.RoleTreasurer, events.RoleChair, events.RoleCommittee, events.RoleReview, events.RoleAuditor}
+}
+
+// readableBy guards a read endpoint under /api/v1/orgs/{org}/. With tokens
+// required, the token must act for a person of that union who holds one of
+// roles now, or, with self, who is the path's {person}. Without tokens
+// (tests, embedding, --no-auth) everything is readable. The disclosure board
+// is not wrapped: it is public (会务公开).
+func (s *Server) readableBy(h http.HandlerFunc, self bool, roles ...events.Role) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.auth == nil {
+			h(w, r)
+			return
+		}
+		c, err := s.identify(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		org := r.PathValue("org")
+		if c.org != org {
+			s.fail(w, r, ledger.Errorf(ledger.CodeForbidden, "this token acts for union %s, not %s", c.org, org))
+			return
+		}
+		if self && c.person == r.PathValue("person") {
+			h(w, r)
+			return
+		}
+		for _, role := range roles {
+			held, err := s.q.HasRole(org, c.person, role)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if held {
+				h(w, r)
+				return
+			}
+		}
+		names := make([]string, len(roles))
+		for i, role := range roles {
+			zh, en := role.Names()
+			names[i] = en + " (" + zh + ")"
+		}
+		s.fail(w, r, &ledger.Error{Code: ledger.CodeForbidden, Rule: "read-access", Message: fmt.Sprintf(
+			"%s may read this only as %s; members read the public disclosure board", c.person, strings.Join(names, ", "))})
+	}
+}
+
+// books guards an endpoint of the books (bookReaders).
+func (s *Server) books(h http.HandlerFunc) http.HandlerFunc {
+	return s.readableBy(h, false, bookReaders()...)
+}
+
 // allows checks that the caller may issue cmd: the token must act for the
 // command's union and actor. What the actor may do is then up to the rules.
 func (s *Server) allows(c caller, cmd ledger.Command) error {
@@ -152,10 +215,12 @@ func NewServer(cmds Submitter, q Queries, log *slog.Logger) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/commands", s.postCommand)
-	mux.HandleFunc("GET /api/v1/orgs/{org}/balances", s.view(s.getBalances))
-	mux.HandleFunc("GET /api/v1/orgs/{org}/events", s.getEvents)
-	mux.HandleFunc("GET /api/v1/orgs/{org}/expenses/{id}", s.getExpense)
-	mux.HandleFunc("GET /api/v1/orgs/{org}/people/{person}", s.getPerson)
+	mux.HandleFunc("GET /api/v1/orgs/{org}/balances", s.books(s.view(s.getBalances)))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/events", s.books(s.getEvents))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/expenses/{id}", s.books(s.getExpense))
+	// A person's record (roles held, whether their data is sealed or
+	// erased): the person, the administrator (管理员) and the book readers.
+	mux.HandleFunc("GET /api/v1/orgs/{org}/people/{person}", s.readableBy(s.getPerson, true, append(bookReaders(), events.RoleAdmin)...))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.getReady)
 	s.reportRoutes(mux)

@@ -20,7 +20,7 @@ type TrailQueries interface {
 const trailPage = 1000
 
 func (s *Server) trailRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/orgs/{org}/trail/{kind}/{id...}", s.view(s.getTrail))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/trail/{kind}/{id...}", s.books(s.view(s.getTrail)))
 }
 
 // getTrail answers the audit trail of one subject: an expense, a relief
