@@ -19,9 +19,11 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	queries := fs.Int("queries", d.Queries, "as-of balance queries timed on the rebuilt store")
 	dir := fs.String("dir", "", "empty directory for the data, kept afterwards (default: a temporary directory, removed)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	memLimit := addMemoryLimit(fs)
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
+	defer memLimit()()
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("bench: unexpected argument %q", fs.Arg(0))}
 	}

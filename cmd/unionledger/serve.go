@@ -25,9 +25,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	demo := fs.Bool("demo", false, "load a small demo union on first start")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	noAuth := fs.Bool("no-auth", false, "accept commands without an API token, trusting their actor (tests and local experiments only)")
+	memLimit := addMemoryLimit(fs)
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
+	defer memLimit()()
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return usageError{fmt.Sprintf("--log-level: %v", err)}

@@ -481,7 +481,8 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	gcBefore()
 	heap := sampleHeap(20 * time.Millisecond)
 	ing, err := l.Ingest(ctx, opts.Events, opts.Clients, progress)
-	rep.Heap.IngestPeak = heap.Stop()
+	hr := heap.Stop()
+	rep.Heap.IngestPeak, rep.Heap.IngestLive = hr.inUse, hr.live
 	if err != nil {
 		return rep, err
 	}
@@ -508,13 +509,15 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	gcBefore()
 	heap = sampleHeap(20 * time.Millisecond)
 	rb, err := l.Rebuild(ctx)
-	rep.Heap.RebuildPeak = heap.Stop()
+	hr = heap.Stop()
+	rep.Heap.RebuildPeak, rep.Heap.RebuildLive = hr.inUse, hr.live
 	if err != nil {
 		return rep, err
 	}
 	rb.Bytes = st.EventBytes
 	rep.Rebuild = figure(rb)
-	say("  %.0f events/s; heap peak %.1f MiB (ingest %.1f MiB)", rep.Rebuild.PerSecond, mib(rep.Heap.RebuildPeak), mib(rep.Heap.IngestPeak))
+	say("  %.0f events/s; heap in use at most %.1f MiB, live %.1f MiB (ingest: %.1f, %.1f MiB)", rep.Rebuild.PerSecond,
+		mib(rep.Heap.RebuildPeak), mib(rep.Heap.RebuildLive), mib(rep.Heap.IngestPeak), mib(rep.Heap.IngestLive))
 
 	say("as-of balance queries: %d on %d events", opts.Queries, st.Events)
 	q, err := AsOfQueries(ctx, l.node.Store, l.orgs, opts.Queries, 1)

@@ -22,43 +22,57 @@ const TargetHeapBytes = 200 << 20
 // TargetAsOfP99 is the bound on an as-of balance query at any size.
 const TargetAsOfP99 = time.Millisecond
 
-// heapSampler records the peak of the Go heap in use (live and not yet
-// swept objects, plus the free space in spans holding objects: what
-// runtime.MemStats calls HeapInuse) while a phase runs. It samples; a
-// spike shorter than the interval can be missed, so the figure is a lower
-// bound on the true peak, and the process's whole heap (embedded NATS
-// server included) is counted, which makes it an upper bound on the
-// ledger's own share. Pebble's block cache and memtables are allocated
-// outside the Go heap and are not counted; they are bounded by
+// heapSampler records two peaks of the Go heap while a phase runs:
+//
+//   - in use: live and not yet collected objects, plus the free space in
+//     spans holding objects (what runtime.MemStats calls HeapInuse): what
+//     the heap really occupies;
+//   - live: the heap that survived the latest collection
+//     (/gc/heap/live:bytes), what the program actually holds.
+//
+// It samples; a spike shorter than the interval can be missed, so the
+// figures are lower bounds on the true peaks, and the process's whole heap
+// (embedded NATS server included) is counted, which makes them upper bounds
+// on the ledger's own share. Pebble's block cache and memtables are
+// allocated outside the Go heap and are not counted; they are bounded by
 // configuration (projections.Options).
 type heapSampler struct {
 	stop chan struct{}
 	done chan struct{}
 	mu   sync.Mutex
-	peak uint64
+	peak heapReading
 }
 
-var heapMetrics = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes"}
+type heapReading struct{ inUse, live uint64 }
 
-// heapInUse reads the heap in use now.
-func heapInUse() uint64 {
+var heapMetrics = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes", "/gc/heap/live:bytes"}
+
+// readHeap reads the heap now.
+func readHeap() heapReading {
 	s := make([]metrics.Sample, len(heapMetrics))
 	for i, name := range heapMetrics {
 		s[i].Name = name
 	}
 	metrics.Read(s)
-	var sum uint64
-	for _, v := range s {
-		if v.Value.Kind() == metrics.KindUint64 {
-			sum += v.Value.Uint64()
+	v := func(i int) uint64 {
+		if s[i].Value.Kind() == metrics.KindUint64 {
+			return s[i].Value.Uint64()
 		}
+		return 0
 	}
-	return sum
+	return heapReading{inUse: v(0) + v(1), live: v(2)}
+}
+
+func (h *heapSampler) note(r heapReading) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.peak.inUse = max(h.peak.inUse, r.inUse)
+	h.peak.live = max(h.peak.live, r.live)
 }
 
 // sampleHeap starts sampling every interval until Stop.
 func sampleHeap(interval time.Duration) *heapSampler {
-	h := &heapSampler{stop: make(chan struct{}), done: make(chan struct{}), peak: heapInUse()}
+	h := &heapSampler{stop: make(chan struct{}), done: make(chan struct{}), peak: readHeap()}
 	go func() {
 		defer close(h.done)
 		t := time.NewTicker(interval)
@@ -66,10 +80,7 @@ func sampleHeap(interval time.Duration) *heapSampler {
 		for {
 			select {
 			case <-t.C:
-				v := heapInUse()
-				h.mu.Lock()
-				h.peak = max(h.peak, v)
-				h.mu.Unlock()
+				h.note(readHeap())
 			case <-h.stop:
 				return
 			}
@@ -78,13 +89,14 @@ func sampleHeap(interval time.Duration) *heapSampler {
 	return h
 }
 
-// Stop ends sampling and returns the peak seen.
-func (h *heapSampler) Stop() uint64 {
+// Stop ends sampling and returns the peaks seen.
+func (h *heapSampler) Stop() heapReading {
 	close(h.stop)
 	<-h.done
+	h.note(readHeap())
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return max(h.peak, heapInUse())
+	return h.peak
 }
 
 // AsOfResult is the latency of as-of balance queries on a built store.
