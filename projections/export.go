@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -148,6 +149,58 @@ var hledgerTop = map[events.Class]struct{ name, typ string }{
 	events.NetAsset:  {"equity", "E"},
 	events.Income:    {"revenues", "R"},
 	events.Expense:   {"expenses", "X"},
+}
+
+// PostingLine is one line of the JSON-lines export: the CSV's columns, with
+// amounts in fen beside the yuan strings (debit or credit, the other zero).
+type PostingLine struct {
+	Seq       uint64     `json:"seq"`
+	Date      string     `json:"date"`
+	Type      string     `json:"type"`
+	EventID   string     `json:"event_id"`
+	Account   string     `json:"account"`
+	NameZH    string     `json:"account_name_zh"`
+	NameEN    string     `json:"account_name_en"`
+	DebitFen  events.Fen `json:"debit_fen"`
+	Debit     string     `json:"debit"`
+	CreditFen events.Fen `json:"credit_fen"`
+	Credit    string     `json:"credit"`
+	Memo      string     `json:"memo"`
+}
+
+// ExportJSONLines writes one JSON object (PostingLine) per posting line, for
+// programs; it returns the number of lines.
+func (s *Store) ExportJSONLines(ctx context.Context, w io.Writer, org string, opt ExportOptions) (int, error) {
+	_, chart, err := s.orgChart(org)
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	rows := 0
+	err = s.eachMoneyEvent(ctx, org, opt, func(e exportEvent) error {
+		for _, p := range e.postings {
+			a, _ := chart.Account(p.Account)
+			l := PostingLine{Seq: e.env.Seq, Date: e.env.Date, Type: e.env.Type, EventID: e.env.ID, Account: p.Account,
+				NameZH: a.NameZH, NameEN: a.NameEN, Memo: e.memo}
+			if p.Amount >= 0 {
+				l.DebitFen = p.Amount
+			} else {
+				l.CreditFen = -p.Amount
+			}
+			l.Debit, l.Credit = l.DebitFen.Yuan(), l.CreditFen.Yuan()
+			if err := enc.Encode(l); err != nil {
+				return err
+			}
+			rows++
+		}
+		return nil
+	})
+	if err != nil {
+		return rows, err
+	}
+	return rows, bw.Flush()
 }
 
 // HledgerAccount is the hledger account name of a chart account: its

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 )
 
-const exportUsage = `--org ORG --format csv|hledger [--as-of SEQ|YYYY-MM-DD] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]
+const exportUsage = `--org ORG [--format csv|hledger|json | --json] [--as-of SEQ|YYYY-MM-DD] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]
 
 Writes every posting of the union: as CSV that Excel opens in Chinese (UTF-8
 with a byte-order mark, one row per posting line), or as an hledger journal
@@ -23,7 +23,8 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	fs := newFlags("export", exportUsage, stderr)
 	client := addServerFlags(fs)
 	org := fs.String("org", "", "union (org) name")
-	format := fs.String("format", "csv", "csv (Excel) or hledger")
+	format := fs.String("format", "csv", "csv (Excel), hledger, or json (one JSON object per posting line)")
+	asJSON := fs.Bool("json", false, "the same as --format json")
 	asOf := fs.String("as-of", "", "an org sequence number or an accounting date YYYY-MM-DD (default: now)")
 	from := fs.String("from", "", "first accounting date YYYY-MM-DD (default: the beginning)")
 	to := fs.String("to", "", "last accounting date YYYY-MM-DD (default: the end)")
@@ -37,14 +38,19 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if *org == "" {
 		return usageError{"--org is required"}
 	}
+	if *asJSON {
+		*format = "json"
+	}
 	var ext string
 	switch *format {
 	case "csv":
 		ext = "csv"
 	case "hledger", "journal":
 		ext = "journal"
+	case "json", "jsonl":
+		ext = "jsonl"
 	default:
-		return usageError{fmt.Sprintf("--format %q: csv or hledger", *format)}
+		return usageError{fmt.Sprintf("--format %q: csv, hledger or json", *format)}
 	}
 	q := url.Values{}
 	if err := setAsOf(q, *asOf); err != nil {

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -329,5 +330,49 @@ func TestExportHledger(t *testing.T) {
 				t.Errorf("hledger lists %d accounts, the ledger's balances %d of them", len(got), seen)
 			}
 		})
+	}
+}
+
+// TestExportJSONLines: `export --json` writes the same posting lines as the
+// CSV, one JSON object each, amounts in integer fen beside the yuan strings;
+// debits equal credits.
+func TestExportJSONLines(t *testing.T) {
+	d := ledgertest.StartDemo(t, demo.Small)
+	raw := runExportCLI(t, d.URL, "--format", "csv", "--as-of", "2025-09-30")
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows = rows[1:]
+	lines := bytes.Split(bytes.TrimSuffix(runExportCLI(t, d.URL, "--json", "--as-of", "2025-09-30"), []byte("\n")), []byte("\n"))
+	if len(lines) != len(rows) || len(rows) == 0 {
+		t.Fatalf("%d JSON lines, %d CSV rows", len(lines), len(rows))
+	}
+	var debit, credit events.Fen
+	for i, b := range lines {
+		var l projections.PostingLine
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&l); err != nil {
+			t.Fatalf("line %d %s: %v", i, b, err)
+		}
+		got := []string{strconv.FormatUint(l.Seq, 10), l.Date, l.Type, l.EventID, l.Account, l.NameZH, l.NameEN, l.Debit, l.Credit, l.Memo}
+		want := append([]string(nil), rows[i]...)
+		for j := 7; j <= 8; j++ { // the CSV leaves the other side empty
+			if want[j] == "" {
+				want[j] = "0.00"
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("line %d: %q, CSV row %q", i, got, rows[i])
+		}
+		if l.Debit != l.DebitFen.Yuan() || l.Credit != l.CreditFen.Yuan() || (l.DebitFen == 0) == (l.CreditFen == 0) {
+			t.Fatalf("line %d amounts: %+v", i, l)
+		}
+		debit += l.DebitFen
+		credit += l.CreditFen
+	}
+	if debit != credit {
+		t.Fatalf("debits %s, credits %s", debit.Yuan(), credit.Yuan())
 	}
 }

@@ -263,8 +263,10 @@ func TestNoPersonalDataOnBoardOrExports(t *testing.T) {
 	cli("unionledger board --json", "board", "--json")
 	get("GET /export.csv", "/api/v1/orgs/h1/export.csv")
 	get("GET /export.journal", "/api/v1/orgs/h1/export.journal")
+	get("GET /export.jsonl", "/api/v1/orgs/h1/export.jsonl")
 	cli("unionledger export --format csv", "export", "--format", "csv")
 	cli("unionledger export --format hledger", "export", "--format", "hledger")
+	cli("unionledger export --json", "export", "--json")
 
 	for name, out := range outputs {
 		if len(out) == 0 {

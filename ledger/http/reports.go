@@ -21,6 +21,7 @@ type ReportQueries interface {
 	WelfareByMember(org, year, member string, at projections.AsOf) (projections.WelfareReport, error)
 	ExportCSV(ctx context.Context, w io.Writer, org string, opt projections.ExportOptions) (int, error)
 	ExportJournal(ctx context.Context, w io.Writer, org string, opt projections.ExportOptions) (int, error)
+	ExportJSONLines(ctx context.Context, w io.Writer, org string, opt projections.ExportOptions) (int, error)
 }
 
 func (s *Server) reportRoutes(mux *http.ServeMux) {
@@ -30,6 +31,7 @@ func (s *Server) reportRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/orgs/{org}/reports/welfare", s.books(s.view(s.getWelfareReport)))
 	mux.HandleFunc("GET /api/v1/orgs/{org}/export.csv", s.books(s.getExport))
 	mux.HandleFunc("GET /api/v1/orgs/{org}/export.journal", s.books(s.getExport))
+	mux.HandleFunc("GET /api/v1/orgs/{org}/export.jsonl", s.books(s.getExport))
 }
 
 // ReportHead is what every report answer starts with: the org's head and
@@ -197,8 +199,11 @@ func (s *Server) getExport(w http.ResponseWriter, r *http.Request) {
 	}
 	opt := projections.ExportOptions{At: at, From: from, To: to}
 	export, ctype, ext := s.q.ExportCSV, "text/csv; charset=utf-8; header=present", "csv"
-	if strings.HasSuffix(r.URL.Path, ".journal") {
+	switch {
+	case strings.HasSuffix(r.URL.Path, ".journal"):
 		export, ctype, ext = s.q.ExportJournal, "text/plain; charset=utf-8", "journal"
+	case strings.HasSuffix(r.URL.Path, ".jsonl"):
+		export, ctype, ext = s.q.ExportJSONLines, "application/jsonl; charset=utf-8", "jsonl"
 	}
 	name := org + "-postings"
 	switch {
