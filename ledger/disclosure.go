@@ -688,6 +688,9 @@ func discLineCount(cmd Command, n int) error {
 // ruleSummaryBooks names the rule that a period summary shows the books.
 const ruleSummaryBooks = "disclosure-summary-matches-books"
 
+// ruleFinalBooks names the rule that final accounts show the books' actuals.
+const ruleFinalBooks = "disclosure-final-accounts-match-books"
+
 // periodSummaryBody drafts a summary from the books: without lines the
 // ledger computes them; lines typed in must agree with the books, so what
 // members see is what was posted, never a figure someone typed.
@@ -839,6 +842,12 @@ func budgetFinalBody(st State, cmd Command, raw json.RawMessage) (*events.Budget
 		return nil, err
 	}
 	out := &events.BudgetFinalBody{Year: in.Year, ReviewOpinion: in.ReviewOpinion, ReviewedOn: in.ReviewedOn}
+	// The actual figures of the final accounts (决算) are the books' for the
+	// year, as for a period summary: members see what was posted.
+	books, err := summaryFromBooks(st, cmd.Org, in.Year+"-01-01", in.Year+"-12-31")
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	for i, l := range in.Lines {
 		if err := lineAccount(st, cmd, seen, l.Account); err != nil {
@@ -851,6 +860,11 @@ func budgetFinalBody(st State, cmd Command, raw json.RawMessage) (*events.Budget
 		actual, err := discAmountOrZero(fmt.Sprintf("lines[%d].actual", i), l.Actual)
 		if err != nil {
 			return nil, err
+		}
+		if want := books.Amount[l.Account]; actual != want {
+			return nil, ruleErr(CodeInvalid, ruleFinalBooks,
+				"%s: lines[%d] gives the actual of account %s as %s, but the books show %s posted in %s",
+				cmd.Type, i, l.Account, actual.Yuan(), want.Yuan(), in.Year)
 		}
 		out.Lines = append(out.Lines, events.FinalAccountsLine{Account: l.Account, Budget: budget, Actual: actual})
 	}

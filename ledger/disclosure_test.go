@@ -42,7 +42,7 @@ func summaryBody() map[string]any {
 
 func finalBody() map[string]any {
 	return map[string]any{"year": "2024", "review_opinion": "经审查，决算真实、完整", "reviewed_on": "2025-02-10",
-		"lines": []map[string]any{{"account": "501", "budget": "10000", "actual": "9800.50"}}}
+		"lines": []map[string]any{{"account": "501", "budget": "10000", "actual": "0"}}}
 }
 
 func largeBody() map[string]any {
@@ -197,7 +197,7 @@ func TestDecideDraftDisclosure(t *testing.T) {
 		{"budget and final accounts", draftCmd("c1", "B1", "budget_final_accounts", tr, "2025-03-01", finalBody()), "", "",
 			drafted("B1", events.DisclosureBudgetFinal, events.DisclosureBody{BudgetFinal: &events.BudgetFinalBody{
 				Year: "2024", ReviewOpinion: "经审查，决算真实、完整", ReviewedOn: "2025-02-10",
-				Lines: []events.FinalAccountsLine{{Account: "501", Budget: 1000000, Actual: 980050}}}})},
+				Lines: []events.FinalAccountsLine{{Account: "501", Budget: 1000000, Actual: 0}}}})},
 		{"relief notice by the relief officer", draftCmd("c1", "N1", "relief_notice", rl, "2025-03-01", reliefBody("2025-03-10", "2025-03-14")), "", "",
 			drafted("N1", events.DisclosureReliefNotice, relief("2025-03-10", "2025-03-14"))},
 		{"relief notice over a weekend", draftCmd("c1", "N1", "relief_notice", rl, "2025-03-01", reliefBody("2025-03-06", "2025-03-12")), "", "",
@@ -848,6 +848,10 @@ func TestPeriodSummaryFromBooks(t *testing.T) {
 		}
 		return draftCmd("c1", "S1", "period_summary", tr, "2025-04-10", body)
 	}
+	final := func(lines any) ledger.Command {
+		return draftCmd("c1", "F1", "budget_final_accounts", tr, "2026-01-20", map[string]any{"year": "2025",
+			"review_opinion": "经审查，决算真实、完整", "reviewed_on": "2026-01-18", "lines": lines})
+	}
 	want := func(from, to string, figures map[string]events.Fen) []events.Payload {
 		return drafted("S1", events.DisclosurePeriodSummary, events.DisclosureBody{PeriodSummary: &events.PeriodSummaryBody{
 			From: from, To: to, Lines: summaryLines(figures)}})
@@ -895,12 +899,24 @@ func TestPeriodSummaryFromBooks(t *testing.T) {
 		{"lines of a negative figure cannot be typed", summary("2025-04-01", "2025-06-30", []line{{"account": "401", "amount": "-50"}}),
 			ledger.CodeInvalidAmount, "money-format", nil},
 		{"a period of more than ten years", summary("2025-01-01", "2035-01-01", nil), ledger.CodeInvalid, "disclosure-body", nil},
+
+		// Final accounts (决算): the actual figures are the books' for the year.
+		{"final accounts with the books' actuals", final([]line{{"account": "501", "budget": "900", "actual": "800"},
+			{"account": "50204", "budget": "0", "actual": "100"}, {"account": "401", "budget": "1500", "actual": "1250"}}), "", "",
+			drafted("F1", events.DisclosureBudgetFinal, events.DisclosureBody{BudgetFinal: &events.BudgetFinalBody{
+				Year: "2025", ReviewOpinion: "经审查，决算真实、完整", ReviewedOn: "2026-01-18", Lines: []events.FinalAccountsLine{
+					{Account: "501", Budget: 90000, Actual: 80000}, {Account: "50204", Budget: 0, Actual: 10000},
+					{Account: "401", Budget: 150000, Actual: 125000}}}})},
+		{"final accounts with an actual off by one fen", final([]line{{"account": "501", "budget": "900", "actual": "800.01"}}),
+			ledger.CodeInvalid, "disclosure-final-accounts-match-books", nil},
+		{"final accounts that ignore a reversal", final([]line{{"account": "401", "budget": "1500", "actual": "1300"}}),
+			ledger.CodeInvalid, "disclosure-final-accounts-match-books", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			drafts, err := ledger.Decide(st, tt.cmd)
 			if ledgertest.Outcome(t, drafts, err, tt.code, tt.rule) {
-				if tt.rule == "disclosure-summary-matches-books" && !strings.Contains(err.Error(), "books") {
+				if strings.Contains(tt.rule, "books") && !strings.Contains(err.Error(), "books") {
 					t.Fatalf("the refusal does not say what the books show: %v", err)
 				}
 				return
