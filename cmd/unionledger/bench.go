@@ -19,11 +19,10 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	queries := fs.Int("queries", d.Queries, "as-of balance queries timed on the rebuilt store")
 	dir := fs.String("dir", "", "empty directory for the data, kept afterwards (default: a temporary directory, removed)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	memLimit := addMemoryLimit(fs)
+	memMiB := fs.Int("memory-limit", defaultMemoryLimitMiB, "soft Go memory limit in MiB while the ledger runs, as serve sets it (0: none); the raw baselines run without one")
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
-	defer memLimit()()
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("bench: unexpected argument %q", fs.Arg(0))}
 	}
@@ -35,7 +34,10 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			return usageError{fmt.Sprintf("--%s must be at least 1", f.name)}
 		}
 	}
-	opts := bench.Options{Events: *events, Clients: *clients, Orgs: *orgs, Latency: *latency, Queries: *queries}
+	if *memMiB < 0 {
+		return usageError{"--memory-limit must be 0 (none) or more"}
+	}
+	opts := bench.Options{Events: *events, Clients: *clients, Orgs: *orgs, Latency: *latency, Queries: *queries, MemoryLimitMiB: *memMiB}
 
 	data := *dir
 	if data == "" {

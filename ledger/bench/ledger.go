@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -42,6 +44,12 @@ type Options struct {
 	// Queries is the number of as-of balance queries timed on the rebuilt
 	// store.
 	Queries int `json:"queries"`
+	// MemoryLimitMiB, if positive, is the Go runtime's soft memory limit
+	// while the ledger runs (ingest, latency, rebuild, queries), as `serve`
+	// sets it. The raw baselines run without it: the raw publish keeps a
+	// duplicate-detection entry per message for two minutes, and under a
+	// limit meant for the ledger the collector would run all the time.
+	MemoryLimitMiB int `json:"memory_limit_mib,omitempty"`
 }
 
 // DefaultOptions is a run that takes under two minutes on two cores.
@@ -86,6 +94,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("bench: raw batch %d < 1", o.RawBatch)
 	case o.Queries < 1:
 		return fmt.Errorf("bench: queries %d < 1", o.Queries)
+	case o.MemoryLimitMiB < 0:
+		return fmt.Errorf("bench: memory limit %d MiB < 0", o.MemoryLimitMiB)
 	}
 	return nil
 }
@@ -469,6 +479,14 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	}
 	say := func(format string, args ...any) { fmt.Fprintf(progress, format+"\n", args...) }
 
+	// The Go memory limit is process-wide: set it for the ledger's phases,
+	// lift it for the raw baselines, and put back what it was.
+	prevLimit := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(prevLimit)
+	if opts.MemoryLimitMiB > 0 {
+		debug.SetMemoryLimit(int64(opts.MemoryLimitMiB) << 20)
+	}
+
 	say("starting a node in %s and opening %d orgs", dir, opts.Orgs)
 	l, err := OpenLedger(ctx, filepath.Join(dir, "ledger"), opts.Orgs)
 	if err != nil {
@@ -528,6 +546,7 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	l.Close()
 	say("  p50 %v, p99 %v", q.P50, q.P99)
 
+	debug.SetMemoryLimit(math.MaxInt64)
 	size := max(st.EventBytes, 1)
 	rep.Ingest.Bytes = size
 	say("raw JetStream async publish: %d messages of %d bytes, %d in flight", opts.Events, size, opts.RawInflight)

@@ -4,10 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -83,17 +81,10 @@ type Machine struct {
 	// machine skews every figure, the ratios less so.
 	LoadBefore string `json:"load_before,omitempty"`
 	LoadAfter  string `json:"load_after,omitempty"`
-	// MemoryLimit is the Go runtime's soft memory limit during the run
-	// (bytes; 0 = none), which decides how much garbage the heap holds.
-	MemoryLimit int64 `json:"memory_limit_bytes"`
 }
 
 func thisMachine() Machine {
-	limit := debug.SetMemoryLimit(-1) // reads the limit without changing it
-	if limit == math.MaxInt64 {
-		limit = 0
-	}
-	return Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadBefore: loadAverage(), MemoryLimit: limit}
+	return Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadBefore: loadAverage()}
 }
 
 // loadAverage is the 1-minute load average, or "" if unknown.
@@ -209,8 +200,8 @@ func (r Report) WriteTable(w io.Writer) error {
 	if m.LoadBefore != "" {
 		p("; load average %s before, %s after", m.LoadBefore, m.LoadAfter)
 	}
-	if m.MemoryLimit > 0 {
-		p("; Go memory limit %.0f MiB", mib(uint64(m.MemoryLimit)))
+	if o.MemoryLimitMiB > 0 {
+		p("; Go memory limit %d MiB in the ledger's phases", o.MemoryLimitMiB)
 	}
 	p("\n")
 	p("events in stream: %d (%d from opening %d orgs + %d ingest + %d latency receive_dues); average event %d bytes\n\n",
