@@ -73,16 +73,7 @@ func TestTokenCreateAndPost(t *testing.T) {
 func TestReadsWithTokens(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n, err := node.Start(ctx, node.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	for _, c := range ledgertest.Setup("h1", "2010") {
-		if _, err := n.Service.Submit(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	n := ledgertest.StartNode(t, ledgertest.Setup("h1", "2010")...)
 	srv := httptest.NewServer(ledgerhttp.NewServer(n.Service, n.Store, nil).RequireTokens(n.Store).Handler())
 	defer srv.Close()
 	token := func(person string) string {

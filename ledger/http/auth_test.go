@@ -122,18 +122,11 @@ func TestTokens(t *testing.T) {
 func TestReadAccess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n, err := node.Start(ctx, node.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
+	var cmds []ledger.Command
 	for _, org := range []string{"h1", "h2"} {
-		for _, c := range append(ledgertest.Setup(org, "2010"), ledgertest.Dues(org, "d1", "2025-01-05", ledgertest.Member, "10.00", "B", "1")) {
-			if _, err := n.Service.Submit(ctx, c); err != nil {
-				t.Fatalf("%s %s: %v", c.Type, c.ID, err)
-			}
-		}
+		cmds = append(append(cmds, ledgertest.Setup(org, "2010")...), ledgertest.Dues(org, "d1", "2025-01-05", ledgertest.Member, "10.00", "B", "1"))
 	}
+	n := ledgertest.StartNode(t, cmds...)
 	srv := httptest.NewServer(ledgerhttp.NewServer(n.Service, n.Store, nil).RequireTokens(n.Store).Handler())
 	defer srv.Close()
 	token := func(org, person string) string {

@@ -182,12 +182,7 @@ func (s *Server) getWelfareReport(r *http.Request, org string, at projections.As
 // as a download. Parameters are checked before the first byte; an error
 // after it aborts the connection.
 func (s *Server) getExport(w http.ResponseWriter, r *http.Request) {
-	org, err := s.org(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	at, err := s.asOf(r)
+	org, at, err := s.orgAsOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -326,12 +326,7 @@ type viewFunc func(r *http.Request, org string, at projections.AsOf) (any, error
 // code → status table.
 func (s *Server) view(fn viewFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		org, err := s.org(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		at, err := s.asOf(r)
+		org, at, err := s.orgAsOf(r)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -343,6 +338,17 @@ func (s *Server) view(fn viewFunc) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusOK, v)
 	}
+}
+
+// orgAsOf is the org of the path (validated and opened) and the as-of point
+// of the query.
+func (s *Server) orgAsOf(r *http.Request) (string, projections.AsOf, error) {
+	org, err := s.org(r)
+	if err != nil {
+		return "", projections.AsOf{}, err
+	}
+	at, err := s.asOf(r)
+	return org, at, err
 }
 
 func (s *Server) org(r *http.Request) (string, error) {

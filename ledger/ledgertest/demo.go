@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/unionledger/unionledger/ledger"
 	"github.com/unionledger/unionledger/ledger/demo"
 	ledgerhttp "github.com/unionledger/unionledger/ledger/http"
 	"github.com/unionledger/unionledger/ledger/node"
@@ -113,4 +114,24 @@ func (d *DemoNode) Rebuild(t testing.TB) {
 	d.Node = n
 	d.srv = httptest.NewServer(ledgerhttp.NewServer(n.Service, n.Store, nil).Handler())
 	d.URL = d.srv.URL
+}
+
+// StartNode starts a node on a temporary directory, stopped when the test
+// ends, and records cmds through its service in order; a refusal fails the
+// test.
+func StartNode(t testing.TB, cmds ...ledger.Command) *node.Node {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, err := node.Start(ctx, node.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.Close)
+	for _, c := range cmds {
+		if _, err := n.Service.Submit(ctx, c); err != nil {
+			t.Fatalf("%s %s: %v", c.Type, c.ID, err)
+		}
+	}
+	return n
 }
