@@ -93,7 +93,9 @@ func (p planted) secrets() map[string]string {
 func jsonText(t *testing.T, raw []byte) string {
 	t.Helper()
 	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // numbers stay as written: no float, even in a test
+	if err := dec.Decode(&v); err != nil {
 		t.Fatalf("not JSON: %v", err)
 	}
 	var b strings.Builder
@@ -111,8 +113,8 @@ func jsonText(t *testing.T, raw []byte) string {
 			}
 		case string:
 			b.WriteString(v + "\n")
-		case float64:
-			fmt.Fprintf(&b, "%v\n", v)
+		case json.Number:
+			b.WriteString(v.String() + "\n")
 		}
 	}
 	walk(v)
