@@ -321,6 +321,15 @@ func TestFlagKinds(t *testing.T) {
 			s2 := b.dues("2025-02-05", "m2", "2025-02", "B2", "R-0012")
 			return []flagWant{{subject: "B2:R-", present: true, seqs: []uint64{s1, s2}, items: []string{"R-0010", "R-0011"}}}
 		}},
+		{"one number written two ways: the first use stands", projections.FlagReceiptGap, nil, func(b *flagBook) []flagWant {
+			s7 := b.dues("2025-02-05", "m1", "2025-02", "B4", "7")
+			b.dues("2025-02-06", "m2", "2025-02", "B4", "007") // the same number 7 again, later
+			s9 := b.dues("2025-02-07", "m3", "2025-02", "B4", "9")
+			return []flagWant{
+				{subject: "B4", present: true, seqs: []uint64{s7, s9}, items: []string{"8"}},
+				{at: at(s9 - 1), subject: "B4"}, // 7 and 007 alone leave no gap
+			}
+		}},
 		{"no receipt gap across books", projections.FlagReceiptGap, nil, func(b *flagBook) []flagWant {
 			b.dues("2025-02-05", "m1", "2025-02", "B1", "1")
 			b.dues("2025-02-05", "m2", "2025-02", "B1", "2")
