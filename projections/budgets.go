@@ -219,6 +219,16 @@ func (s *Store) BudgetVsActual(org, year string) (BudgetReport, error) {
 	} else if !ok {
 		return BudgetReport{}, ledger.Errorf(ledger.CodeNotFound, "org %q has no budget for %q", org, year)
 	}
+	chart, _ := events.ChartByVersion(info.Chart)
+	return budgetReport(r, year, chart, func(line string) (events.Fen, error) {
+		return ledger.LineSpent(s.view, org, chart, line, year)
+	})
+}
+
+// budgetReport reports a budget record against spending: spent gives what
+// was spent on a line (its account and sub-accounts) in the year. The
+// current report and the as-of report share it.
+func budgetReport(r budgetRec, year string, chart events.Chart, spent func(line string) (events.Fen, error)) (BudgetReport, error) {
 	out := BudgetReport{Year: year, Status: r.Status}
 	for _, rv := range r.Reviews {
 		if rv.Stage == events.StageFundsReview {
@@ -235,19 +245,18 @@ func (s *Store) BudgetVsActual(org, year string) (BudgetReport, error) {
 	if r.Status != ledger.BudgetStatusApproved {
 		return out, nil
 	}
-	chart, _ := events.ChartByVersion(info.Chart)
 	original := map[string]events.Fen{}
 	for _, l := range r.Lines {
 		original[l.Account] = l.Amount
 	}
 	for _, l := range r.InForce {
 		a, _ := chart.Account(l.Account)
-		spent, err := ledger.LineSpent(s.view, org, chart, l.Account, year)
+		sp, err := spent(l.Account)
 		if err != nil {
 			return BudgetReport{}, err
 		}
 		out.Lines = append(out.Lines, BudgetLineReport{
-			Account: a, Approved: original[l.Account], Adjusted: l.Final(), Spent: spent, Remaining: l.Final() - spent,
+			Account: a, Approved: original[l.Account], Adjusted: l.Final(), Spent: sp, Remaining: l.Final() - sp,
 		})
 	}
 	return out, nil

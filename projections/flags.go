@@ -1037,10 +1037,7 @@ func (s *Store) receiptGaps(org string, pt point) ([]Flag, error) {
 			if numPre != "" {
 				subject = book + ":" + numPre
 			}
-			listed := strings.Join(items, ", ")
-			if missing > len(items) {
-				listed += fmt.Sprintf(" and %d more", missing-len(items))
-			}
+			listed := listItems(items, missing)
 			sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
 			out = append(out, Flag{Kind: FlagReceiptGap, Severity: SeverityMedium, Subject: subject, RaisedDate: pt.judge,
 				Events: evs, Items: items, ItemCount: missing,
@@ -1091,6 +1088,16 @@ func (s *Store) receiptGaps(org string, pt point) ([]Flag, error) {
 	}
 	flush()
 	return out, it.Error()
+}
+
+// listItems writes the listed items of a flag, and how many more there are
+// of total.
+func listItems(items []string, total int) string {
+	s := strings.Join(items, ", ")
+	if total > len(items) {
+		s += fmt.Sprintf(" and %d more", total-len(items))
+	}
+	return s
 }
 
 func nextMonth(m string) string {
@@ -1165,10 +1172,7 @@ func (s *Store) duesArrears(org string, pt point) ([]Flag, error) {
 		if count == 0 {
 			continue
 		}
-		listed := strings.Join(items, ", ")
-		if count > len(items) {
-			listed += fmt.Sprintf(" and %d more", count-len(items))
-		}
+		listed := listItems(items, count)
 		sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
 		out = append(out, Flag{Kind: FlagDuesArrears, Severity: SeverityLow, Subject: member, RaisedDate: pt.judge,
 			Events: evs, Items: items, ItemCount: count,

@@ -571,37 +571,13 @@ func (s *Store) budgetAsOf(org, year string, chart events.Chart, net map[string]
 	} else if !ok {
 		return BudgetReport{}, ledger.Errorf(ledger.CodeNotFound, "org %q has no budget for %q", org, year)
 	}
-	out := BudgetReport{Year: year, Status: r.Status}
-	for _, rv := range r.Reviews {
-		if rv.Stage == events.StageFundsReview {
-			out.FundsReviewOpinion = rv.Opinion
-		}
-	}
-	if r.Approval != nil {
-		doc := r.Approval.Document
-		out.Approval = &doc
-	}
-	for _, a := range r.Adjusted {
-		out.Adjustments = append(out.Adjustments, a.ID)
-	}
-	if r.Status != ledger.BudgetStatusApproved {
-		return out, nil
-	}
-	original := map[string]events.Fen{}
-	for _, l := range r.Lines {
-		original[l.Account] = l.Amount
-	}
-	for _, l := range r.InForce {
-		a, _ := chart.Account(l.Account)
+	return budgetReport(r, year, chart, func(line string) (events.Fen, error) {
 		var spent events.Fen
-		for _, code := range ledger.LineAccounts(chart, l.Account) {
+		for _, code := range ledger.LineAccounts(chart, line) {
 			spent += net[code]
 		}
-		out.Lines = append(out.Lines, BudgetLineReport{
-			Account: a, Approved: original[l.Account], Adjusted: l.Final(), Spent: spent, Remaining: l.Final() - spent,
-		})
-	}
-	return out, nil
+		return spent, nil
+	})
 }
 
 // ---------------------------------------------------------------------
@@ -786,30 +762,9 @@ func capLine(occasion, festival string, granted, limit events.Fen, capped bool) 
 func welfareStatement(v view, org, member, year string, pol ledger.WelfarePolicy, havePol bool, rounds []ledger.WelfareRoundInfo) (WelfareStatement, error) {
 	out := WelfareStatement{Member: member, Year: year, Lines: []WelfareLine{}, Rounds: []WelfareRoundRef{}}
 	type lk struct{ occ, fest string }
-	lines := map[lk]*WelfareLine{}
-	line := func(occ, fest string) *WelfareLine {
-		if l, ok := lines[lk{occ, fest}]; ok {
-			return l
-		}
-		l := &WelfareLine{Occasion: occ, Festival: fest}
-		if havePol {
-			if fest == "" {
-				l.Cap, l.Capped = pol.Cap(occ)
-			} else {
-				l.Cap, l.Capped = pol.FestivalCap(fest)
-			}
-		}
-		lines[lk{occ, fest}] = l
-		return l
-	}
+	wl := newWelfareLines(pol, havePol)
 	if havePol {
 		out.Province = pol.Province
-		for _, c := range pol.Caps {
-			line(c.Occasion, "")
-		}
-		for _, c := range pol.FestivalCaps {
-			line(events.OccasionFestival, c.Festival)
-		}
 	}
 	seen := map[lk]bool{}
 	for _, r := range rounds {
@@ -827,23 +782,11 @@ func welfareStatement(v view, org, member, year string, pol ledger.WelfarePolicy
 				return out, err
 			}
 			if g != 0 {
-				line(k.occ, k.fest).Granted = g
+				wl.line(k.occ, k.fest).Granted = g
 			}
 		}
 	}
-	for _, l := range lines {
-		if l.Capped {
-			l.Remaining = l.Cap - l.Granted
-		}
-		out.Lines = append(out.Lines, *l)
-	}
-	sort.Slice(out.Lines, func(i, j int) bool {
-		a, b := out.Lines[i], out.Lines[j]
-		if a.Occasion != b.Occasion {
-			return a.Occasion < b.Occasion
-		}
-		return a.Festival < b.Festival
-	})
+	out.Lines = wl.sorted()
 	sort.Slice(rounds, func(i, j int) bool { return rounds[i].Round < rounds[j].Round })
 	for _, r := range rounds {
 		out.Rounds = append(out.Rounds, WelfareRoundRef{Round: r.Round, Occasion: r.Occasion, Festival: r.Festival,

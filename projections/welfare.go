@@ -173,31 +173,9 @@ func (s *Store) WelfareReceived(org, member, year string) (WelfareStatement, err
 	if err != nil {
 		return out, err
 	}
-	lines := map[[2]string]*WelfareLine{}
-	line := func(occ, fest string) *WelfareLine {
-		k := [2]string{occ, fest}
-		if l, ok := lines[k]; ok {
-			return l
-		}
-		l := &WelfareLine{Occasion: occ, Festival: fest}
-		if havePol {
-			if fest == "" {
-				l.Cap, l.Capped = pol.Cap(occ)
-			} else {
-				l.Cap, l.Capped = pol.FestivalCap(fest)
-			}
-		}
-		lines[k] = l
-		return l
-	}
+	wl := newWelfareLines(pol, havePol)
 	if havePol {
 		out.Province = pol.Province
-		for _, c := range pol.Caps {
-			line(c.Occasion, "")
-		}
-		for _, c := range pol.FestivalCaps {
-			line(events.OccasionFestival, c.Festival)
-		}
 	}
 	prefix := welfareGrantedPrefix(org, member, year)
 	if err := s.welfareScan(prefix, func(k, v []byte) error {
@@ -206,25 +184,13 @@ func (s *Store) WelfareReceived(org, member, year string) (WelfareStatement, err
 			return fmt.Errorf("projections: corrupt welfare total %q", k)
 		}
 		if g := int64(binary.BigEndian.Uint64(v)); g != 0 {
-			line(string(occ), string(fest)).Granted = events.Fen(g)
+			wl.line(string(occ), string(fest)).Granted = events.Fen(g)
 		}
 		return nil
 	}); err != nil {
 		return out, err
 	}
-	for _, l := range lines {
-		if l.Capped {
-			l.Remaining = l.Cap - l.Granted
-		}
-		out.Lines = append(out.Lines, *l)
-	}
-	sort.Slice(out.Lines, func(i, j int) bool {
-		a, b := out.Lines[i], out.Lines[j]
-		if a.Occasion != b.Occasion {
-			return a.Occasion < b.Occasion
-		}
-		return a.Festival < b.Festival
-	})
+	out.Lines = wl.sorted()
 	rp := welfareMemberRoundPrefix(org, member, year)
 	err = s.welfareScan(rp, func(k, _ []byte) error {
 		r, ok, err := s.WelfareRound(org, string(k[len(rp):]))
@@ -239,6 +205,68 @@ func (s *Store) WelfareReceived(org, member, year string) (WelfareStatement, err
 		return nil
 	})
 	return out, err
+}
+
+// welfareLines builds the lines of a welfare statement: one per occasion
+// (and per festival) that the policy caps or that the member was granted,
+// with the cap in force. WelfareReceived (committed state) and the as-of
+// report (folded state) share it.
+type welfareLines struct {
+	pol     ledger.WelfarePolicy
+	havePol bool
+	lines   map[[2]string]*WelfareLine
+}
+
+// newWelfareLines starts with a line for every cap of the policy.
+func newWelfareLines(pol ledger.WelfarePolicy, havePol bool) *welfareLines {
+	w := &welfareLines{pol: pol, havePol: havePol, lines: map[[2]string]*WelfareLine{}}
+	if havePol {
+		for _, c := range pol.Caps {
+			w.line(c.Occasion, "")
+		}
+		for _, c := range pol.FestivalCaps {
+			w.line(events.OccasionFestival, c.Festival)
+		}
+	}
+	return w
+}
+
+// line is the line of an occasion (fest "") or a festival, made on first use.
+func (w *welfareLines) line(occ, fest string) *WelfareLine {
+	k := [2]string{occ, fest}
+	if l, ok := w.lines[k]; ok {
+		return l
+	}
+	l := &WelfareLine{Occasion: occ, Festival: fest}
+	if w.havePol {
+		if fest == "" {
+			l.Cap, l.Capped = w.pol.Cap(occ)
+		} else {
+			l.Cap, l.Capped = w.pol.FestivalCap(fest)
+		}
+	}
+	w.lines[k] = l
+	return l
+}
+
+// sorted is the lines with what remains under each cap, by occasion then
+// festival.
+func (w *welfareLines) sorted() []WelfareLine {
+	out := make([]WelfareLine, 0, len(w.lines))
+	for _, l := range w.lines {
+		if l.Capped {
+			l.Remaining = l.Cap - l.Granted
+		}
+		out = append(out, *l)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Occasion != b.Occasion {
+			return a.Occasion < b.Occasion
+		}
+		return a.Festival < b.Festival
+	})
+	return out
 }
 
 // welfareScan calls fn for each committed key with prefix, in key order.

@@ -51,6 +51,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"balance", "--org", "x", "--as-of", "yesterday"}, exitUsage},
 		{[]string{"post", "--workers", "0"}, exitUsage},
 		{[]string{"serve", "--no-such-flag"}, exitUsage},
+		{[]string{"serve", "--memory-limit", "-1"}, exitUsage},
+		{[]string{"bench", "--memory-limit", "-1"}, exitUsage},
 		{[]string{"balance", "--org", "x", "--server", "http://127.0.0.1:1"}, exitInternal},
 	}
 	for _, tt := range tests {

@@ -15,17 +15,21 @@ import (
 const defaultMemoryLimitMiB = 160
 
 // addMemoryLimit registers --memory-limit; the returned function applies it
-// and returns a function that restores the previous limit. GOMEMLIMIT, when
-// set, wins over the default (not over an explicit flag).
-func addMemoryLimit(fs *flag.FlagSet) func() (restore func()) {
+// and returns a function that restores the previous limit, or a usage error
+// for a negative limit. GOMEMLIMIT, when set, wins over the default (not
+// over an explicit flag).
+func addMemoryLimit(fs *flag.FlagSet) func() (restore func(), err error) {
 	mib := fs.Int("memory-limit", defaultMemoryLimitMiB, "soft limit of the Go runtime's memory in MiB (0: none; default unless $GOMEMLIMIT is set)")
-	return func() func() {
+	return func() (func(), error) {
+		if *mib < 0 {
+			return nil, usageError{"--memory-limit must be 0 (none) or more"}
+		}
 		explicit := false
 		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "memory-limit" })
-		if (!explicit && os.Getenv("GOMEMLIMIT") != "") || *mib <= 0 {
-			return func() {}
+		if (!explicit && os.Getenv("GOMEMLIMIT") != "") || *mib == 0 {
+			return func() {}, nil
 		}
 		prev := debug.SetMemoryLimit(int64(*mib) << 20)
-		return func() { debug.SetMemoryLimit(prev) }
+		return func() { debug.SetMemoryLimit(prev) }, nil
 	}
 }

@@ -29,7 +29,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
-	defer memLimit()()
+	restore, err := memLimit()
+	if err != nil {
+		return err
+	}
+	defer restore()
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return usageError{fmt.Sprintf("--log-level: %v", err)}
