@@ -22,8 +22,10 @@ type Head struct {
 
 // Store is what the append path needs from the durable read side.
 type Store interface {
-	// Begin opens a scratch view to decide a group of commands on.
-	Begin() (Scratch, error)
+	// Begin opens a scratch view to decide a group of commands on. over, if
+	// not nil, is the view of the org's previous group, appended but perhaps
+	// not yet durable; the new view includes its effects.
+	Begin(over Scratch) (Scratch, error)
 	// WaitApplied blocks until every stream sequence up to seq is durable
 	// in the store.
 	WaitApplied(ctx context.Context, streamSeq uint64) error
@@ -40,6 +42,10 @@ type Scratch interface {
 	CommandResult(org, commandID string) (res Result, hash string, ok bool, err error)
 	// Apply folds a decided event into the view.
 	Apply(env events.Envelope, p events.Payload) error
+	// Stage hands the view's events, about to be appended, to the store, so
+	// that it applies what the view computed instead of deciding them again.
+	// Called once, after the last Apply; withdraw takes the offer back.
+	Stage(msgs []Message) (withdraw func())
 	Close() error
 }
 
@@ -64,9 +70,13 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("org log moved on: last stream sequence is %d", e.Last)
 }
 
-// MaxGroupEvents bounds the events of one atomic append (JetStream's atomic
-// batch limit).
-const MaxGroupEvents = 1000
+// MaxGroupEvents and MaxGroupBytes bound one append: a group of commands is
+// one message (events.JoinSegment), and NATS's default largest message is
+// 1 MiB.
+const (
+	MaxGroupEvents = 1000
+	MaxGroupBytes  = 768 << 10
+)
 
 // Config tunes the append path.
 type Config struct {
@@ -83,9 +93,11 @@ type Config struct {
 
 // Service accepts commands and appends their events. Commands of one org
 // are decided and appended by one writer goroutine in groups: every command
-// waiting while the previous group was being made durable goes into the next
-// atomic batch (group commit), so throughput grows with load while each
-// command still sees the effects of all commands before it.
+// waiting while the previous group was being appended goes into the next
+// message (group commit), so throughput grows with load while each command
+// still sees the effects of all commands before it. The writer decides the
+// next group while the previous one is being made durable (a pipeline of
+// depth two), on a view that includes the previous group's effects.
 type Service struct {
 	log   Log
 	store Store
@@ -205,7 +217,47 @@ type writer struct {
 	queue chan *request
 }
 
+// flight is a group appended to the log and waiting to be durable.
+type flight struct {
+	sc      Scratch
+	last    uint64              // stream sequence of its message
+	cmds    map[string]*request // command id → the request that appended it
+	answers map[*request]outcome
+	done    chan struct{} // closed once answered
+	err     error         // the durability wait's failure, set before done
+}
+
+// durable reports whether f is answered, without waiting.
+func (f *flight) durable() bool {
+	select {
+	case <-f.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// pipe is what a writer knows between groups.
+type pipe struct {
+	head *Head   // the org's head after the last append; nil: read the store
+	prev *flight // the last group appended, perhaps not yet durable
+}
+
+// settle waits for the group in flight and forgets it.
+func (p *pipe) settle() {
+	if p.prev != nil {
+		<-p.prev.done
+		if p.prev.err != nil {
+			p.head = nil
+		}
+		p.prev.sc.Close()
+		p.prev = nil
+	}
+}
+
 func (w *writer) run(ctx context.Context) {
+	var p pipe
+	defer p.settle()
 	for {
 		var first *request
 		select {
@@ -224,7 +276,7 @@ func (w *writer) run(ctx context.Context) {
 				break fill
 			}
 		}
-		w.process(ctx, group)
+		w.process(ctx, &p, group)
 	}
 }
 
@@ -239,51 +291,64 @@ func (w *writer) drainClosed() {
 	}
 }
 
-// process decides a group against fresh state and appends it, retrying on
-// conflicts. Requests it cannot fit in one batch are decided in the next
-// round of the same call.
-func (w *writer) process(ctx context.Context, group []*request) {
-	for len(group) > 0 {
-		rest, err := w.appendGroup(ctx, group)
-		if err != nil {
+// process decides and appends a group, retrying lost races on fresh state.
+// Requests that do not fit in one message go into the next round of the
+// same call.
+func (w *writer) process(ctx context.Context, p *pipe, group []*request) {
+	for attempt := 0; len(group) > 0; {
+		rest, retry, err := w.tryGroup(ctx, p, group, attempt)
+		switch {
+		case err != nil:
+			p.settle()
+			p.head = nil
 			for _, r := range group {
 				r.done <- outcome{err: err}
 			}
 			return
-		}
-		group = rest
-	}
-}
-
-// appendGroup appends as many requests of group as fit in one batch, answers
-// them, and returns the ones left over.
-func (w *writer) appendGroup(ctx context.Context, group []*request) ([]*request, error) {
-	for attempt := 0; ; attempt++ {
-		rest, retry, err := w.tryGroup(ctx, group, attempt)
-		if !retry {
-			return rest, err
+		case retry:
+			attempt++
+		default:
+			group, attempt = rest, 0
 		}
 	}
 }
 
-// tryGroup makes one attempt at appending a group; retry reports a lost
-// race worth deciding again on fresh state.
-func (w *writer) tryGroup(ctx context.Context, group []*request, attempt int) (rest []*request, retry bool, err error) {
+// tryGroup makes one attempt at appending as much of group as fits in one
+// message. On success the group is in flight: its requests are answered
+// once it is durable, while the writer goes on with the next group. retry
+// reports a lost race worth deciding again on fresh state.
+func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attempt int) (rest []*request, retry bool, err error) {
 	s := w.svc
-	sc, err := s.store.Begin()
+	if p.head == nil {
+		p.settle() // the store's head will do, once nothing is in flight
+	}
+	var over Scratch
+	if p.prev != nil && !p.prev.durable() {
+		over = p.prev.sc
+	}
+	sc, err := s.store.Begin(over)
 	if err != nil {
 		return group, false, err
 	}
-	defer sc.Close()
-	head, err := sc.Head(w.org)
-	if err != nil {
+	keep := false
+	defer func() {
+		if !keep {
+			sc.Close()
+		}
+	}()
+	var head Head
+	if p.head != nil {
+		head = *p.head
+	} else if head, err = sc.Head(w.org); err != nil {
 		return group, false, err
 	}
 	var (
 		msgs    []Message
+		bytes   int
 		answers = make(map[*request]outcome, len(group))
 		pending = map[string]*request{} // command id → the request of this group that appends it
 		follow  = map[*request]*request{}
+		earlier = map[*request]*request{} // retries of a command of the group in flight
 		prev    = head.Hash
 		seq     = head.Seq
 		used    int
@@ -304,6 +369,17 @@ func (w *writer) tryGroup(ctx context.Context, group []*request, attempt int) (r
 			}
 			used++
 			continue
+		}
+		if over != nil {
+			if first, ok := p.prev.cmds[r.cmd.ID]; ok {
+				if first.hash != r.hash {
+					answers[r] = outcome{err: reused(r.cmd.ID)}
+				} else {
+					earlier[r] = first
+				}
+				used++
+				continue
+			}
 		}
 		if res, h, ok, err := sc.CommandResult(w.org, r.cmd.ID); err != nil || ok {
 			switch {
@@ -328,58 +404,125 @@ func (w *writer) tryGroup(ctx context.Context, group []*request, attempt int) (r
 			continue
 		}
 		if len(msgs)+len(drafts) > MaxGroupEvents {
-			break // the rest goes into the next batch
+			break // the rest goes into the next message
+		}
+		sealed, size, err := w.seal(drafts, r, seq, prev, now)
+		if err != nil {
+			return group, false, err
+		}
+		if size > MaxGroupBytes {
+			answers[r] = outcome{err: Errorf(CodeTooLarge, "command's events take %d bytes, the limit is %d", size, MaxGroupBytes)}
+			used++
+			continue
+		}
+		if bytes+size > MaxGroupBytes {
+			break
 		}
 		res := Result{Command: r.cmd.ID}
-		for _, d := range drafts {
-			seq++
-			env, data, err := events.Seal(d, events.Meta{
-				ID: s.cfg.NewID(), Org: w.org, Seq: seq, Recorded: now, Actor: r.cmd.Actor,
-				Command: r.cmd.ID, CommandHash: r.hash, Prev: prev,
-			})
-			if err != nil {
-				return group, false, fmt.Errorf("ledger: seal: %w", err)
-			}
-			if err := sc.Apply(env, d.Payload); err != nil {
+		for i, m := range sealed {
+			if err := sc.Apply(m.Env, drafts[i].Payload); err != nil {
 				return group, false, err
 			}
-			prev = env.Hash
-			msgs = append(msgs, Message{Env: env, Data: data})
-			res.Events = append(res.Events, EventRef{Seq: env.Seq, ID: env.ID, Type: env.Type, Hash: env.Hash})
+			res.Events = append(res.Events, EventRef{Seq: m.Env.Seq, ID: m.Env.ID, Type: m.Env.Type, Hash: m.Env.Hash})
 		}
+		msgs = append(msgs, sealed...)
+		bytes += size
+		seq += uint64(len(sealed))
+		prev = sealed[len(sealed)-1].Env.Hash
 		pending[r.cmd.ID] = r
 		answers[r] = outcome{res: res}
 		used++
 	}
+	f := &flight{sc: sc, cmds: pending, answers: answers, done: make(chan struct{})}
+	before := p.prev
 	if len(msgs) > 0 {
+		withdraw := sc.Stage(msgs)
 		last, err := s.log.Append(ctx, w.org, head.StreamSeq, msgs)
 		var conflict *ConflictError
 		switch {
 		case errors.As(err, &conflict) && attempt < s.cfg.MaxRetries:
+			withdraw()
 			s.cfg.Logger.Debug("append conflict, retrying on fresh state", "org", w.org, "last", conflict.Last, "attempt", attempt)
+			p.settle()
+			p.head = nil
 			if err := s.store.WaitApplied(ctx, conflict.Last); err != nil {
 				return group, false, Errorf(CodeUnavailable, "waiting for the store: %v", err)
 			}
 			return group, true, nil
 		case conflict != nil:
+			withdraw()
 			return group, false, Errorf(CodeUnavailable, "org %s is contended: gave up after %d retries", w.org, attempt)
 		case err != nil:
+			// The message may still have been stored; the projector then
+			// applies it the long way.
+			withdraw()
 			return group, false, Errorf(CodeUnavailable, "append to the log failed: %v", err)
 		}
-		if err := s.store.WaitApplied(ctx, last); err != nil {
-			return group, false, Errorf(CodeUnavailable, "appended but not yet durable: %v (retry with the same id)", err)
-		}
+		f.last = last
+		last0 := msgs[len(msgs)-1].Env
+		p.head = &Head{Seq: last0.Seq, StreamSeq: last, Hash: last0.Hash}
 	}
-	for _, r := range group[:used] {
-		if first, ok := follow[r]; ok {
-			o := answers[first]
-			o.res.Duplicate = o.err == nil
-			r.done <- o
-			continue
-		}
-		r.done <- answers[r]
-	}
+	// The group before this one must be durable before the next is decided:
+	// views overlay one group in flight, not two.
+	p.settle()
+	p.prev = f
+	keep = true
+	go w.answer(ctx, f, group[:used], follow, earlier, before)
 	return group[used:], false, nil
+}
+
+// seal encodes one command's drafts as the events after (seq, prev).
+func (w *writer) seal(drafts []events.Draft, r *request, seq uint64, prev string, now time.Time) ([]Message, int, error) {
+	s := w.svc
+	out := make([]Message, 0, len(drafts))
+	size := 0
+	for _, d := range drafts {
+		seq++
+		env, data, err := events.Seal(d, events.Meta{
+			ID: s.cfg.NewID(), Org: w.org, Seq: seq, Recorded: now, Actor: r.cmd.Actor,
+			Command: r.cmd.ID, CommandHash: r.hash, Prev: prev,
+		})
+		if err != nil {
+			return nil, 0, fmt.Errorf("ledger: seal: %w", err)
+		}
+		prev = env.Hash
+		out = append(out, Message{Env: env, Data: data})
+		size += len(data) + 1
+	}
+	return out, size, nil
+}
+
+// answer waits until f is durable and answers its requests: those that
+// appended events, retries within the group (follow) and retries of
+// commands of the group before it (earlier, answered from that group).
+func (w *writer) answer(ctx context.Context, f *flight, reqs []*request, follow, earlier map[*request]*request, before *flight) {
+	if f.last > 0 {
+		if err := w.svc.store.WaitApplied(ctx, f.last); err != nil {
+			f.err = Errorf(CodeUnavailable, "appended but not yet durable: %v (retry with the same id)", err)
+		}
+	}
+	for _, r := range reqs {
+		var o outcome
+		switch {
+		case follow[r] != nil:
+			o = f.answers[follow[r]]
+			o.res.Duplicate = o.err == nil
+		case earlier[r] != nil:
+			<-before.done
+			o = before.answers[earlier[r]]
+			if before.err != nil && o.err == nil {
+				o = outcome{err: before.err}
+			}
+			o.res.Duplicate = o.err == nil
+		default:
+			o = f.answers[r]
+		}
+		if f.err != nil && o.err == nil {
+			o = outcome{err: f.err}
+		}
+		r.done <- o
+	}
+	close(f.done)
 }
 
 func reused(id string) error {

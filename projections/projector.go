@@ -93,9 +93,20 @@ func (p *Projector) Apply(chunk []events.Stored) error {
 	tx := newTx(p.store.db)
 	defer tx.b.Close()
 	heads := map[string]ledger.Head{}
-	for _, raw := range chunk {
+	for i := 0; i < len(chunk); i++ {
+		raw := chunk[i]
 		if raw.StreamSeq <= p.store.Applied() {
 			continue // delivered again after a restart of the consumer
+		}
+		if i == 0 || chunk[i-1].StreamSeq != raw.StreamSeq {
+			n, err := p.applyStaged(tx, heads, chunk[i:])
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				i += n - 1
+				continue
+			}
 		}
 		if err := p.applyOne(tx, heads, raw); err != nil {
 			return err
@@ -118,6 +129,52 @@ func (p *Projector) Apply(chunk []events.Stored) error {
 	}
 	p.store.setApplied(last)
 	return nil
+}
+
+// applyStaged applies the message that starts msgs with the changes the
+// local writer computed for it (Scratch.Stage), if it staged exactly these
+// events and they continue the org's chain; it returns how many events it
+// applied, 0 to let the caller project them one by one.
+func (p *Projector) applyStaged(tx *Tx, heads map[string]ledger.Head, msgs []events.Stored) (int, error) {
+	st := p.store.takeStaged(msgs[0].Data)
+	if st == nil || len(msgs) < len(st.data) {
+		return 0, nil
+	}
+	for i, d := range st.data {
+		if msgs[i].StreamSeq != msgs[0].StreamSeq || !bytes.Equal(msgs[i].Data, d) {
+			return 0, nil
+		}
+	}
+	if len(msgs) > len(st.data) && msgs[len(st.data)].StreamSeq == msgs[0].StreamSeq {
+		return 0, nil // the message holds more than was staged
+	}
+	org := st.envs[0].Org
+	h, err := p.head(heads, org)
+	if err != nil {
+		return 0, err
+	}
+	if link(h.Seq, h.Hash, st.envs[0]) != "" {
+		return 0, nil
+	}
+	for k, v := range st.dirty {
+		if v == nil {
+			err = tx.Delete([]byte(k))
+		} else {
+			err = tx.Set([]byte(k), v)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	for i, env := range st.envs {
+		if err := p.writeEvent(tx, env, msgs[i]); err != nil {
+			return 0, err
+		}
+	}
+	last := st.envs[len(st.envs)-1]
+	heads[org] = ledger.Head{Seq: last.Seq, StreamSeq: msgs[0].StreamSeq, Hash: last.Hash}
+	p.store.stagedApplied.Add(1)
+	return len(st.data), nil
 }
 
 func (p *Projector) head(heads map[string]ledger.Head, org string) (ledger.Head, error) {
@@ -160,7 +217,7 @@ func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, raw events.St
 	if err := p.writeEvent(tx, env, raw); err != nil {
 		return err
 	}
-	if err := p.writeCommand(tx, env); err != nil {
+	if err := writeCommand(tx, env); err != nil {
 		return err
 	}
 	if err := applyProjections(tx, env, payload); err != nil {
@@ -228,7 +285,7 @@ func (p *Projector) writeEvent(tx *Tx, env events.Envelope, raw events.Stored) e
 
 // writeCommand indexes the command that produced the event, so a retry of
 // the command gets the original result however late it comes.
-func (p *Projector) writeCommand(tx *Tx, env events.Envelope) error {
+func writeCommand(tx *Tx, env events.Envelope) error {
 	k := key(famIndex, "cmd/", env.Org, "/", env.Command)
 	v, ok, err := tx.Get(k)
 	if err != nil {

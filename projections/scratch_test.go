@@ -20,7 +20,7 @@ func TestScratchSeesEarlierCommandsOfTheGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	sc, err := s.Begin()
+	sc, err := s.Begin(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

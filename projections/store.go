@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -32,7 +33,10 @@ type Store struct {
 	mu      sync.Mutex
 	applied uint64        // last stream sequence durable in Pebble
 	changed chan struct{} // closed and replaced at every commit
-	failed  error         // set when the projector stops on a broken chain
+	staged  map[string]*staged
+	// stagedApplied counts messages applied from staged changes.
+	stagedApplied atomic.Uint64
+	failed        error // set when the projector stops on a broken chain
 }
 
 // Options configures the store.
@@ -83,7 +87,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("projections: open pebble %s: %w", dir, err)
 	}
-	s := &Store{db: db, changed: make(chan struct{})}
+	s := &Store{db: db, changed: make(chan struct{}), staged: map[string]*staged{}}
 	s.view = view{g: s}
 	cp, err := getInt(s, key(famMeta, "checkpoint"))
 	if err != nil {
@@ -266,26 +270,102 @@ func (s *Store) Wipe() error {
 
 // Begin opens a scratch view for deciding a group of commands: a snapshot
 // of committed state plus, in memory only, the events the group has decided
-// so far, applied by the same projections the projector runs. Nothing it
-// holds is ever written.
-func (s *Store) Begin() (ledger.Scratch, error) {
+// so far, applied by the same projections the projector runs. over, if not
+// nil, is the view of the org's previous group, appended but perhaps not yet
+// applied: its changes are seen before the snapshot's. The view writes
+// nothing; Stage hands its changes to the projector.
+func (s *Store) Begin(over ledger.Scratch) (ledger.Scratch, error) {
+	var overTx *Tx
+	for over != nil {
+		if o, ok := over.(*scratch); ok {
+			overTx = o.tx
+			break
+		}
+		u, ok := over.(interface{ Unwrap() ledger.Scratch })
+		if !ok {
+			return nil, fmt.Errorf("projections: cannot build a view over a %T", over)
+		}
+		over = u.Unwrap()
+	}
 	snap := s.db.NewSnapshot()
-	tx := &Tx{r: snap, dirty: map[string][]byte{}, read: map[string]readVal{}}
-	return &scratch{view: view{g: tx}, tx: tx, snap: snap}, nil
+	tx := &Tx{r: snap, dirty: map[string][]byte{}, read: map[string]readVal{}, over: overTx}
+	return &scratch{view: view{g: tx}, tx: tx, snap: snap, store: s}, nil
 }
 
 type scratch struct {
 	view
-	tx   *Tx
-	snap *pebble.Snapshot
+	tx    *Tx
+	snap  *pebble.Snapshot
+	store *Store
+	envs  []events.Envelope
 }
 
-// Apply folds a decided (not yet appended) event into the view.
+// Apply folds a decided (not yet appended) event into the view, with the
+// command record the projector would write for it.
 func (sc *scratch) Apply(env events.Envelope, p events.Payload) error {
+	if err := writeCommand(sc.tx, env); err != nil {
+		return err
+	}
+	sc.envs = append(sc.envs, env)
 	return applyProjections(sc.tx, env, p)
 }
 
+// Stage offers the view's events, about to be appended as one message, to
+// the projector, which then applies the changes computed here instead of
+// decoding and projecting the events again. It must be called once, after
+// the last Apply. The returned func withdraws the offer.
+func (sc *scratch) Stage(msgs []ledger.Message) (withdraw func()) {
+	st := &staged{envs: sc.envs, dirty: sc.tx.dirty, data: make([][]byte, len(msgs))}
+	for i, m := range msgs {
+		st.data[i] = m.Data
+	}
+	return sc.store.stage(st)
+}
+
 func (sc *scratch) Close() error { return sc.snap.Close() }
+
+// staged is a group the local writer decided and is appending: its events
+// and every change they make to projections and command records, computed
+// on the state the projector will apply them to (the org's previous events
+// and nothing else; no key of one org is written by another org's events).
+type staged struct {
+	data  [][]byte
+	envs  []events.Envelope
+	dirty map[string][]byte
+}
+
+// stage files st under its first event's bytes.
+func (s *Store) stage(st *staged) func() {
+	k := string(st.data[0])
+	s.mu.Lock()
+	s.staged[k] = st
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		if s.staged[k] == st {
+			delete(s.staged, k)
+		}
+		s.mu.Unlock()
+	}
+}
+
+// StagedApplied is how many messages the projector applied with changes
+// their writer had computed (Scratch.Stage) since the store was opened.
+func (s *Store) StagedApplied() uint64 { return s.stagedApplied.Load() }
+
+// takeStaged removes and returns the group whose first event is first.
+func (s *Store) takeStaged(first []byte) *staged {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.staged) == 0 {
+		return nil
+	}
+	st, ok := s.staged[string(first)]
+	if ok {
+		delete(s.staged, string(first))
+	}
+	return st
+}
 
 var _ ledger.Store = (*Store)(nil)
 

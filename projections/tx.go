@@ -81,6 +81,9 @@ type Tx struct {
 	// changes), and the same keys (period state, heads, balances) are read
 	// for event after event.
 	read map[string]readVal
+	// over, for a scratch view, is the scratch view of the group decided
+	// before this one and not yet applied: its changes come before r.
+	over *Tx
 }
 
 type readVal struct {
@@ -99,6 +102,11 @@ func (t *Tx) Get(k []byte) ([]byte, bool, error) {
 	}
 	if rv, ok := t.read[string(k)]; ok {
 		return rv.v, rv.ok, nil
+	}
+	if t.over != nil {
+		if v, ok := t.over.dirty[string(k)]; ok {
+			return v, v != nil, nil
+		}
 	}
 	v, ok, err := get(t.r, k)
 	if err == nil {

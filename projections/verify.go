@@ -10,8 +10,9 @@ import (
 
 // VerifyReport is the outcome of checking a stream from its bytes alone.
 type VerifyReport struct {
-	Events uint64            `json:"events"`
-	Orgs   map[string]OrgTip `json:"orgs"`
+	Messages uint64            `json:"messages"`
+	Events   uint64            `json:"events"`
+	Orgs     map[string]OrgTip `json:"orgs"`
 	// FirstBad is the first stream position that breaks a chain; nil when
 	// everything verified.
 	FirstBad *ChainError `json:"first_bad,omitempty"`
@@ -37,18 +38,21 @@ func Verify(ctx context.Context, src Source, last uint64, progress func(done uin
 		return rep, nil
 	}
 	err := src.Read(ctx, 1, 4096, func(chunk []events.Stored) error {
-		for _, raw := range chunk {
+		for i, raw := range chunk {
 			if raw.StreamSeq > last {
 				return errVerifyDone
+			}
+			if i == 0 || chunk[i-1].StreamSeq != raw.StreamSeq {
+				rep.Messages++
 			}
 			rep.Events++
 			if bad := verifyOne(rep.Orgs, raw); bad != nil {
 				rep.FirstBad = bad
 				return errVerifyDone
 			}
-			if raw.StreamSeq == last {
-				return errVerifyDone
-			}
+		}
+		if chunk[len(chunk)-1].StreamSeq >= last {
+			return errVerifyDone // a chunk holds whole messages
 		}
 		if progress != nil {
 			progress(chunk[len(chunk)-1].StreamSeq)

@@ -1010,7 +1010,7 @@ func checkCrashOrg(t *testing.T, org string, s crashSnapshot, byID map[string]*c
 		if env.Prev != prev {
 			fail("seq %d: prev %s, but the previous event's hash is %s", env.Seq, env.Prev, prev)
 		}
-		if row.StreamSeq <= lastStream {
+		if row.StreamSeq < lastStream { // events of one message share its sequence
 			fail("seq %d: stream seq %d after %d", env.Seq, row.StreamSeq, lastStream)
 		}
 		prev, lastStream = h, row.StreamSeq

@@ -114,6 +114,9 @@ type Report struct {
 	IngestCommands  int `json:"ingest_commands"`
 	LatencyCommands int `json:"latency_commands"`
 	StreamEvents    int `json:"stream_events"`
+	// StreamMessages is how many messages hold them: one per group of
+	// commands appended together.
+	StreamMessages int `json:"stream_messages"`
 	// IngestCommits is the synced Pebble commits seen during ingest (a
 	// lower bound).
 	IngestCommits int `json:"ingest_commits"`
@@ -204,8 +207,8 @@ func (r Report) WriteTable(w io.Writer) error {
 		p("; Go memory limit %d MiB in the ledger's phases", o.MemoryLimitMiB)
 	}
 	p("\n")
-	p("events in stream: %d (%d from opening %d orgs + %d ingest + %d latency receive_dues); average event %d bytes\n\n",
-		r.StreamEvents, r.OrgOpenEvents, r.OrgOpens, r.IngestCommands, r.LatencyCommands, r.EventBytes)
+	p("events in stream: %d (%d from opening %d orgs + %d ingest + %d latency receive_dues) in %d messages; average event %d bytes\n\n",
+		r.StreamEvents, r.OrgOpenEvents, r.OrgOpens, r.IngestCommands, r.LatencyCommands, r.StreamMessages, r.EventBytes)
 
 	const row = "%-44s %9s %6s %8s %10s\n"
 	p(row, "figure", "events", "bytes", "seconds", "events/s")

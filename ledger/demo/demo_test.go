@@ -119,7 +119,7 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := projections.Verify(ctx, n.Log, last, nil)
-	if err != nil || rep.FirstBad != nil || rep.Events != last {
+	if err != nil || rep.FirstBad != nil || rep.Messages != last {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 

@@ -90,7 +90,7 @@ func TestPersonalDataErased(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := projections.Verify(ctx, n.Log, last, nil)
-	if err != nil || rep.FirstBad != nil || rep.Events != last {
+	if err != nil || rep.FirstBad != nil || rep.Messages != last {
 		t.Fatalf("chain after erasure: %+v %v", rep, err)
 	}
 }

@@ -29,7 +29,7 @@ func State(t testing.TB, org string) *Scratch {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	sc, err := s.Begin()
+	sc, err := s.Begin(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -23,15 +23,16 @@ const StreamName = "LEDGER"
 // Header names carried by every event message. The hash is derivable from
 // the data; carrying it lets any NATS client follow the chain cheaply.
 const (
-	HeaderHash = "Ledger-Hash"
-	HeaderSeq  = "Ledger-Seq"
+	HeaderHash  = "Ledger-Hash"  // hash of the message's last event
+	HeaderSeq   = "Ledger-Seq"   // org sequence of its first event
+	HeaderCount = "Ledger-Count" // number of events in it
 )
 
+// MixedType ends the subject of a message whose events have several types.
+const MixedType = "mixed"
+
 // JetStream API error codes the ledger reacts to.
-const (
-	codeWrongLastSeq     = 10071
-	codeBatchTooInflight = 10211
-)
+const codeWrongLastSeq = 10071
 
 // Subject is where an event is published: ledger.<org>.<type>. Events are
 // not given a subject of their own (ledger.<org>.<type>.<id>) because the
@@ -43,29 +44,27 @@ func Subject(org, typ string) string { return "ledger." + org + "." + typ }
 func OrgFilter(org string) string { return "ledger." + org + ".>" }
 
 // StreamConfig is the immutable stream: no limits, no deletes, no purges,
-// no rollups, atomic batches on. DenyDelete and DenyPurge cannot be turned
-// off once set.
+// no rollups. DenyDelete and DenyPurge cannot be turned off once set.
 func StreamConfig(replicas int) jetstream.StreamConfig {
 	if replicas < 1 {
 		replicas = 1
 	}
 	return jetstream.StreamConfig{
-		Name:               StreamName,
-		Description:        "unionledger events; immutable",
-		Subjects:           []string{"ledger.>"},
-		Storage:            jetstream.FileStorage,
-		Retention:          jetstream.LimitsPolicy,
-		MaxMsgs:            -1,
-		MaxBytes:           -1,
-		MaxAge:             0,
-		MaxMsgsPerSubject:  -1,
-		Discard:            jetstream.DiscardNew,
-		DenyDelete:         true,
-		DenyPurge:          true,
-		AllowRollup:        false,
-		AllowAtomicPublish: true,
-		Duplicates:         2 * time.Minute,
-		Replicas:           replicas,
+		Name:              StreamName,
+		Description:       "unionledger events; immutable",
+		Subjects:          []string{"ledger.>"},
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.LimitsPolicy,
+		MaxMsgs:           -1,
+		MaxBytes:          -1,
+		MaxAge:            0,
+		MaxMsgsPerSubject: -1,
+		Discard:           jetstream.DiscardNew,
+		DenyDelete:        true,
+		DenyPurge:         true,
+		AllowRollup:       false,
+		Duplicates:        2 * time.Minute,
+		Replicas:          replicas,
 	}
 }
 
@@ -93,8 +92,8 @@ func Open(ctx context.Context, nc *natsgo.Conn, replicas int) (*Log, error) {
 		return nil, fmt.Errorf("nats: look up stream %s: %w", StreamName, err)
 	default:
 		cfg := s.CachedInfo().Config
-		if !cfg.DenyDelete || !cfg.DenyPurge || cfg.AllowRollup || !cfg.AllowAtomicPublish {
-			return nil, fmt.Errorf("nats: stream %s exists without the immutability settings (deny delete, deny purge, no rollup, atomic publish)", StreamName)
+		if !cfg.DenyDelete || !cfg.DenyPurge || cfg.AllowRollup {
+			return nil, fmt.Errorf("nats: stream %s exists without the immutability settings (deny delete, deny purge, no rollup)", StreamName)
 		}
 	}
 	return &Log{nc: nc, js: js}, nil
@@ -116,12 +115,34 @@ func OpenExisting(ctx context.Context, nc *natsgo.Conn) (*Log, error) {
 // JetStream exposes the context for tools and tests.
 func (l *Log) JetStream() jetstream.JetStream { return l.js }
 
-func newMsg(m ledger.Message) *natsgo.Msg {
-	msg := natsgo.NewMsg(Subject(m.Env.Org, m.Env.Type))
-	msg.Data = m.Data
-	msg.Header.Set(jetstream.MsgIDHeader, m.Env.ID)
-	msg.Header.Set(HeaderHash, m.Env.Hash)
-	msg.Header.Set(HeaderSeq, strconv.FormatUint(m.Env.Seq, 10))
+// segmentSubject is a segment's subject: ledger.<org>.<type> when every
+// event in it has that type, ledger.<org>.mixed otherwise.
+func segmentSubject(org string, msgs []ledger.Message) string {
+	typ := msgs[0].Env.Type
+	for _, m := range msgs[1:] {
+		if m.Env.Type != typ {
+			return Subject(org, MixedType)
+		}
+	}
+	return Subject(org, typ)
+}
+
+// newMsg builds the one stream message of a group: its events as a segment
+// (events.JoinSegment), the first event's id as the message id (so a
+// republished segment is recognised as a duplicate), the first org sequence,
+// the number of events and the last hash in headers.
+func newMsg(org string, msgs []ledger.Message) *natsgo.Msg {
+	data := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		data[i] = m.Data
+	}
+	last := msgs[len(msgs)-1].Env
+	msg := natsgo.NewMsg(segmentSubject(org, msgs))
+	msg.Data = events.JoinSegment(data)
+	msg.Header.Set(jetstream.MsgIDHeader, msgs[0].Env.ID)
+	msg.Header.Set(HeaderHash, last.Hash)
+	msg.Header.Set(HeaderSeq, strconv.FormatUint(msgs[0].Env.Seq, 10))
+	msg.Header.Set(HeaderCount, strconv.Itoa(len(msgs)))
 	return msg
 }
 
@@ -132,89 +153,43 @@ type pubAck struct {
 		ErrCode     int    `json:"err_code"`
 		Description string `json:"description"`
 	} `json:"error"`
-	Seq   uint64 `json:"seq"`
-	Count int    `json:"count"`
+	Seq uint64 `json:"seq"`
 }
 
 var lastSeqRe = regexp.MustCompile(`wrong last sequence: ([0-9]+)`)
 
-// Append publishes msgs atomically: one message as a plain publish, more as
-// a JetStream atomic batch. The first message carries the org's expected
-// last stream sequence, checked by the server against ledger.<org>.>.
+// Append publishes msgs (consecutive events of org) as one message, so
+// they are stored together or not at all. The message carries the org's
+// expected last stream sequence, checked by the server against ledger.<org>.>.
 func (l *Log) Append(ctx context.Context, org string, expect uint64, msgs []ledger.Message) (uint64, error) {
 	if len(msgs) == 0 {
 		return 0, errors.New("nats: empty append")
 	}
-	for {
-		last, err := l.append(ctx, org, expect, msgs)
-		var busy errBusy
-		if errors.As(err, &busy) {
-			select {
-			case <-time.After(5 * time.Millisecond):
-				continue
-			case <-ctx.Done():
-				return 0, ctx.Err()
-			}
-		}
-		return last, err
-	}
-}
-
-type errBusy struct{ msg string }
-
-func (e errBusy) Error() string { return e.msg }
-
-func (l *Log) append(ctx context.Context, org string, expect uint64, msgs []ledger.Message) (uint64, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 	}
-	batch := uuid.NewString()
-	var reply *natsgo.Msg
-	for i, m := range msgs {
-		msg := newMsg(m)
-		if i == 0 {
-			msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
-			msg.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, OrgFilter(org))
-		}
-		if len(msgs) > 1 {
-			msg.Header.Set("Nats-Batch-Id", batch)
-			msg.Header.Set("Nats-Batch-Sequence", strconv.Itoa(i+1))
-		}
-		if i < len(msgs)-1 {
-			if err := l.nc.PublishMsg(msg); err != nil {
-				return 0, fmt.Errorf("nats: publish batch message: %w", err)
-			}
-			continue
-		}
-		if len(msgs) > 1 {
-			msg.Header.Set("Nats-Batch-Commit", "1")
-		}
-		var err error
-		if reply, err = l.nc.RequestMsgWithContext(ctx, msg); err != nil {
-			return 0, fmt.Errorf("nats: publish: %w", err)
-		}
+	msg := newMsg(org, msgs)
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, OrgFilter(org))
+	reply, err := l.nc.RequestMsgWithContext(ctx, msg)
+	if err != nil {
+		return 0, fmt.Errorf("nats: publish: %w", err)
 	}
 	var ack pubAck
 	if err := json.Unmarshal(reply.Data, &ack); err != nil {
 		return 0, fmt.Errorf("nats: bad publish ack %q: %w", reply.Data, err)
 	}
 	if ack.Error != nil {
-		switch ack.Error.ErrCode {
-		case codeWrongLastSeq:
+		if ack.Error.ErrCode == codeWrongLastSeq {
 			if m := lastSeqRe.FindStringSubmatch(ack.Error.Description); m != nil {
 				n, _ := strconv.ParseUint(m[1], 10, 64)
 				return 0, &ledger.ConflictError{Last: n}
 			}
 			return 0, &ledger.ConflictError{}
-		case codeBatchTooInflight:
-			return 0, errBusy{ack.Error.Description}
 		}
 		return 0, fmt.Errorf("nats: publish refused: %s (code %d)", ack.Error.Description, ack.Error.ErrCode)
-	}
-	if len(msgs) > 1 && ack.Count != len(msgs) {
-		return 0, fmt.Errorf("nats: batch ack counts %d messages, sent %d", ack.Count, len(msgs))
 	}
 	return ack.Seq, nil
 }
@@ -264,13 +239,20 @@ func (l *Log) Get(ctx context.Context, seq uint64) (Raw, bool, error) {
 	return Raw{StreamSeq: m.Sequence, Data: m.Data}, true, nil
 }
 
-// Read delivers the stream in order from stream sequence from, in chunks of
-// whatever has arrived (at most max messages), until ctx ends or fn fails.
-// Chunking is what lets the projector commit many events per fsync.
+// Read delivers the stream's events in order from stream sequence from, in
+// chunks of whatever has arrived, until ctx ends or fn fails. Each message is
+// split into its events (events.SplitSegment), which share its stream
+// sequence; a chunk always holds whole messages, and holds at most max
+// events unless one message has more. Chunking is what lets the projector
+// commit many events per fsync. A message that is not a well-formed segment
+// is delivered as one event with its bytes as they are, for the reader to
+// reject.
 func (l *Log) Read(ctx context.Context, from uint64, max int, fn func([]Raw) error) error {
 	if from == 0 {
 		from = 1
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	cons, err := l.js.OrderedConsumer(ctx, StreamName, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   from,
@@ -278,27 +260,47 @@ func (l *Log) Read(ctx context.Context, from uint64, max int, fn func([]Raw) err
 	if err != nil {
 		return fmt.Errorf("nats: ordered consumer: %w", err)
 	}
-	ch := make(chan Raw, 2*max)
+	// Messages wait in ch until a chunk takes them; budget bounds the bytes
+	// waiting or being applied, since a message can hold a thousand events.
+	budget := newByteBudget(ctx, readBudget)
+	ch := make(chan Raw, max)
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		md, err := m.Metadata()
 		if err != nil {
+			return
+		}
+		if !budget.acquire(len(m.Data())) {
 			return
 		}
 		select {
 		case ch <- Raw{StreamSeq: md.Sequence.Stream, Data: m.Data()}:
 		case <-ctx.Done():
 		}
-	}, jetstream.PullMaxMessages(max))
+	}, jetstream.PullMaxMessagesWithBytesLimit(max, readBudget/2))
 	if err != nil {
 		return fmt.Errorf("nats: consume: %w", err)
 	}
 	defer cc.Stop()
-	chunk := make([]Raw, 0, max)
+	var (
+		chunk = make([]Raw, 0, max)
+		bytes int
+	)
+	add := func(r Raw) {
+		bytes += len(r.Data)
+		evs, err := events.SplitSegment(r.Data)
+		if err != nil || len(evs) == 1 {
+			chunk = append(chunk, r)
+			return
+		}
+		for _, e := range evs {
+			chunk = append(chunk, Raw{StreamSeq: r.StreamSeq, Data: e})
+		}
+	}
 	for {
-		chunk = chunk[:0]
+		chunk, bytes = chunk[:0], 0
 		select {
 		case r := <-ch:
-			chunk = append(chunk, r)
+			add(r)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -306,7 +308,7 @@ func (l *Log) Read(ctx context.Context, from uint64, max int, fn func([]Raw) err
 		for len(chunk) < max {
 			select {
 			case r := <-ch:
-				chunk = append(chunk, r)
+				add(r)
 			default:
 				break fill
 			}
@@ -314,12 +316,58 @@ func (l *Log) Read(ctx context.Context, from uint64, max int, fn func([]Raw) err
 		if err := fn(chunk); err != nil {
 			return err
 		}
+		budget.release(bytes)
 	}
 }
 
-// Republish appends a stored event again with its original id and bytes,
-// after JetStream lost it (see docs/durability.md). expect is the org's
-// last stream sequence, as for Append.
-func (l *Log) Republish(ctx context.Context, org string, expect uint64, m ledger.Message) (uint64, error) {
-	return l.append(ctx, org, expect, []ledger.Message{m})
+// readBudget bounds the message bytes a reader holds at once.
+const readBudget = 16 << 20
+
+// byteBudget is a counting semaphore over bytes. A message larger than the
+// whole budget is still let through when nothing else is held.
+type byteBudget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	used  int
+	limit int
+	done  bool
+}
+
+func newByteBudget(ctx context.Context, limit int) *byteBudget {
+	b := &byteBudget{limit: limit}
+	b.cond = sync.NewCond(&b.mu)
+	context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		b.done = true
+		b.mu.Unlock()
+		b.cond.Broadcast()
+	})
+	return b
+}
+
+// acquire waits for n bytes; false once the reader is gone.
+func (b *byteBudget) acquire(n int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for !b.done && b.used > 0 && b.used+n > b.limit {
+		b.cond.Wait()
+	}
+	b.used += n
+	return !b.done
+}
+
+func (b *byteBudget) release(n int) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
+
+// Republish appends stored events again as one message with their original
+// bytes and the first one's id, after JetStream lost them (see
+// docs/durability.md). msgs must be the events of one original message, so
+// that the message id dedupes it. expect is the org's last stream sequence,
+// as for Append.
+func (l *Log) Republish(ctx context.Context, org string, expect uint64, msgs []ledger.Message) (uint64, error) {
+	return l.Append(ctx, org, expect, msgs)
 }

@@ -27,7 +27,7 @@ type testLog struct {
 	nc    *natsgo.Conn
 	js    jetstream.JetStream
 	heads map[string]ledger.Head // per org: last seq, its stream seq, its hash
-	data  map[uint64][]byte      // stream seq → bytes appended there
+	data  map[uint64][]byte      // stream seq → the message appended there
 	n     int
 }
 
@@ -91,9 +91,11 @@ func (tl *testLog) appendOK(org string, count int) uint64 {
 	if err != nil {
 		tl.t.Fatalf("append %d to %s: %v", count, org, err)
 	}
+	data := make([][]byte, len(msgs))
 	for i, m := range msgs {
-		tl.data[last-uint64(len(msgs)-1-i)] = m.Data
+		data[i] = m.Data
 	}
+	tl.data[last] = events.JoinSegment(data)
 	end := msgs[len(msgs)-1].Env
 	tl.heads[org] = ledger.Head{Seq: end.Seq, StreamSeq: last, Hash: end.Hash}
 	return last
@@ -217,9 +219,9 @@ func TestLogConfigCannotBeLoosened(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c := info.Config; !c.DenyDelete || !c.DenyPurge || c.AllowRollup || !c.AllowAtomicPublish {
-				t.Fatalf("config changed: deny delete %v, deny purge %v, allow rollup %v, atomic %v",
-					c.DenyDelete, c.DenyPurge, c.AllowRollup, c.AllowAtomicPublish)
+			if c := info.Config; !c.DenyDelete || !c.DenyPurge || c.AllowRollup {
+				t.Fatalf("config changed: deny delete %v, deny purge %v, allow rollup %v",
+					c.DenyDelete, c.DenyPurge, c.AllowRollup)
 			}
 			// Open still accepts the stream: the settings are the immutable ones.
 			if _, err := lnats.Open(ctx, tl.nc, 1); err != nil {
@@ -254,10 +256,10 @@ func TestLogRefusesRollups(t *testing.T) {
 
 func TestLogAppendRefusesStaleExpectation(t *testing.T) {
 	tl := newTestLog(t)
-	tl.appendOK("a", 2) // 1, 2
-	tl.appendOK("b", 1) // 3
-	tl.appendOK("a", 1) // 4
-	tl.appendOK("b", 2) // 5, 6: the stream's last is b's, a's last is 4
+	tl.appendOK("a", 2) // message 1
+	tl.appendOK("b", 1) // 2
+	tl.appendOK("a", 1) // 3
+	tl.appendOK("b", 2) // 4: the stream's last is b's, a's last is 3
 	tl.checkIntact()
 	ctx := context.Background()
 	lastA := tl.heads["a"].StreamSeq
@@ -268,16 +270,16 @@ func TestLogAppendRefusesStaleExpectation(t *testing.T) {
 		count  int
 		last   uint64 // the org's real last stream sequence
 	}{
-		{"single: expect an older sequence of the org", "a", 2, 1, lastA},
-		{"batch: expect an older sequence of the org", "a", 2, 3, lastA},
+		{"single: expect an older sequence of the org", "a", 1, 1, lastA},
+		{"batch: expect an older sequence of the org", "a", 1, 3, lastA},
 		{"single: expect nothing", "a", 0, 1, lastA},
 		{"batch: expect nothing", "a", 0, 4, lastA},
-		{"single: expect the stream's last (another org's)", "a", 6, 1, lastA},
-		{"batch: expect the stream's last (another org's)", "a", 6, 2, lastA},
+		{"single: expect the stream's last (another org's)", "a", 4, 1, lastA},
+		{"batch: expect the stream's last (another org's)", "a", 4, 2, lastA},
 		{"single: expect a sequence from the future", "a", 99, 1, lastA},
 		{"batch: expect a sequence from the future", "a", 99, 5, lastA},
-		{"single: new org expecting a sequence", "c", 4, 1, 0},
-		{"batch: new org expecting a sequence", "c", 4, 2, 0},
+		{"single: new org expecting a sequence", "c", 3, 1, 0},
+		{"batch: new org expecting a sequence", "c", 3, 2, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.expect == tc.last {
@@ -305,14 +307,12 @@ func TestLogAppendRefusesStaleExpectation(t *testing.T) {
 	if err != nil {
 		t.Fatalf("append with the reported last: %v", err)
 	}
-	if last != 8 {
-		t.Fatalf("batch of 2 after stream seq 6 ends at %d, want 8", last)
+	if last != 5 {
+		t.Fatalf("two events after stream seq 4 are message %d, want 5", last)
 	}
-	for i, m := range msgs {
-		raw, ok, err := tl.log.Get(ctx, 7+uint64(i))
-		if err != nil || !ok || !bytes.Equal(raw.Data, m.Data) {
-			t.Fatalf("message %d: ok=%v err=%v", 7+i, ok, err)
-		}
+	raw, ok, err := tl.log.Get(ctx, last)
+	if err != nil || !ok || !bytes.Equal(raw.Data, events.JoinSegment([][]byte{msgs[0].Data, msgs[1].Data})) {
+		t.Fatalf("message %d: ok=%v err=%v, want the two events as one segment", last, ok, err)
 	}
 }
 
@@ -332,14 +332,18 @@ func TestLogExpectationIsPerOrg(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := tl.appendOK(step.org, step.count)
-		if last != before+uint64(step.count) {
+		if last != before+1 {
 			t.Fatalf("append of %d to %s after %d returned %d", step.count, step.org, before, last)
 		}
 		raw, ok, err := tl.log.LastOfOrg(ctx, step.org)
 		if err != nil || !ok {
 			t.Fatalf("last of %s: ok=%v err=%v", step.org, ok, err)
 		}
-		env, err := events.Decode(raw.Data)
+		evs, err := events.SplitSegment(raw.Data)
+		if err != nil || len(evs) != step.count {
+			t.Fatalf("last of %s holds %d events (%v), want %d", step.org, len(evs), err, step.count)
+		}
+		env, err := events.Decode(evs[len(evs)-1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -362,4 +366,57 @@ func TestLogExpectationIsPerOrg(t *testing.T) {
 		t.Fatalf("b with a stale expectation: want conflict at %d, got %v", tl.heads["b"].StreamSeq, err)
 	}
 	tl.checkIntact()
+}
+
+// TestReadSplitsMessagesIntoEvents checks that Read delivers each message's
+// events in order, under the message's stream sequence, and never splits a
+// message across chunks, even when it has more events than a chunk's max.
+func TestReadSplitsMessagesIntoEvents(t *testing.T) {
+	tl := newTestLog(t)
+	sizes := []int{1, 3, 2, 5, 1, 4}
+	var want []ledger.Message
+	var wantSS []uint64
+	for _, n := range sizes {
+		msgs := tl.next("a", n)
+		last, err := tl.log.Append(context.Background(), "a", tl.heads["a"].StreamSeq, msgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := msgs[len(msgs)-1].Env
+		tl.heads["a"] = ledger.Head{Seq: end.Seq, StreamSeq: last, Hash: end.Hash}
+		for range msgs {
+			wantSS = append(wantSS, last)
+		}
+		want = append(want, msgs...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []events.Stored
+	errEnough := errors.New("enough")
+	err := tl.log.Read(ctx, 1, 4, func(chunk []events.Stored) error {
+		if len(chunk) == 0 {
+			t.Fatal("empty chunk")
+		}
+		if len(got) > 0 && got[len(got)-1].StreamSeq == chunk[0].StreamSeq {
+			t.Fatalf("message %d split across chunks", chunk[0].StreamSeq)
+		}
+		for _, r := range chunk {
+			got = append(got, events.Stored{StreamSeq: r.StreamSeq, Data: append([]byte(nil), r.Data...)})
+		}
+		if len(got) >= len(want) {
+			return errEnough
+		}
+		return nil
+	})
+	if !errors.Is(err, errEnough) {
+		t.Fatalf("read: %v", err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("read %d events, appended %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].StreamSeq != wantSS[i] || !bytes.Equal(got[i].Data, want[i].Data) {
+			t.Fatalf("event %d: stream seq %d, want %d; same bytes %v", i, got[i].StreamSeq, wantSS[i], bytes.Equal(got[i].Data, want[i].Data))
+		}
+	}
 }

@@ -185,7 +185,7 @@ func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) e
 		if err != nil {
 			return err
 		}
-		if ok && bytes.Equal(raw.Data, st.Data) {
+		if ok && segmentHolds(raw.Data, st.Data) {
 			break
 		}
 	}
@@ -198,17 +198,39 @@ func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) e
 	} else if ok {
 		expect = raw.StreamSeq
 	}
-	n.log.Warn("republishing events the log lost", "org", org, "from", kept+1, "to", head.Seq)
-	var rerr error
+	// Events stored under one stream sequence were one message: republish
+	// them as one, so its id (the first event's) and atomicity are kept.
+	var (
+		rerr  error
+		group []ledger.Message
+		at    uint64
+		sent  int
+	)
+	flush := func() bool {
+		if len(group) > 0 {
+			expect, rerr = n.Log.Republish(ctx, org, expect, group)
+			group = group[:0]
+			sent++
+		}
+		return rerr == nil
+	}
 	err := n.Store.Events(org, kept+1, head.Seq, func(seq uint64, st events.Stored) bool {
 		env, derr := events.Decode(st.Data)
 		if derr != nil {
 			rerr = derr
 			return false
 		}
-		expect, rerr = n.Log.Republish(ctx, org, expect, ledger.Message{Env: env, Data: st.Data})
-		return rerr == nil
+		if st.StreamSeq != at && !flush() {
+			return false
+		}
+		at = st.StreamSeq
+		group = append(group, ledger.Message{Env: env, Data: st.Data})
+		return true
 	})
+	if err == nil && rerr == nil {
+		flush()
+	}
+	n.log.Warn("republished events the log lost", "org", org, "from", kept+1, "to", head.Seq, "messages", sent)
 	if err != nil {
 		return err
 	}
@@ -216,6 +238,20 @@ func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) e
 		return fmt.Errorf("node: republish %s: %w", org, rerr)
 	}
 	return nil
+}
+
+// segmentHolds reports whether a stream message holds an event's bytes.
+func segmentHolds(msg, event []byte) bool {
+	evs, err := events.SplitSegment(msg)
+	if err != nil {
+		return false
+	}
+	for _, e := range evs {
+		if bytes.Equal(e, event) {
+			return true
+		}
+	}
+	return false
 }
 
 // NATS returns the node's client connection.
