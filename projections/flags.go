@@ -330,7 +330,7 @@ func (flags) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		}
 	case events.DuesReceived:
 		k := key(duesPrefix(env.Org, p.Member), p.Period, byte(0), env.Seq)
-		if err := setJSON(tx, k, duesRec{Date: env.Date}); err != nil {
+		if err := tx.Set(k, encodeDues(env.Date)); err != nil {
 			return err
 		}
 		if err := tx.Set(duesSeqKey(env.Org, env.Seq), k); err != nil {
@@ -837,7 +837,7 @@ func recordReceipt(tx *Tx, env events.Envelope, r events.Receipt) error {
 	// keeps this off the projector's critical path (an absent-key lookup
 	// per receipt cost a tenth of a rebuild).
 	k := key(receiptNumPrefix(env.Org), r.Book, byte(0), prefix, byte(0), v, env.Seq)
-	return setJSON(tx, k, receiptRec{Number: r.Number, Seq: env.Seq, Date: env.Date, Type: env.Type})
+	return tx.Set(k, encodeReceipt(r.Number, env.Seq, env.Date, env.Type))
 }
 
 func updateSpans(tx *Tx, org, person string, f func([]memberSpan) []memberSpan) error {
