@@ -14,12 +14,17 @@ import (
 // what is refused is refused by encoding/json, with its errors.
 
 // canon reads canonical JSON from b at i. A failed read sets bad; every
-// later read then fails too, so callers check bad once at the end.
+// later read then fails too, so callers check bad once at the end. Strings
+// read are substrings of s, one copy of b, so a record costs one
+// allocation for all its strings.
 type canon struct {
 	b   []byte
+	s   string
 	i   int
 	bad bool
 }
+
+func newCanon(b []byte) canon { return canon{b: b, s: string(b)} }
 
 // lit consumes the exact bytes s.
 func (c *canon) lit(s string) {
@@ -53,7 +58,7 @@ func (c *canon) str() string {
 				return ""
 			}
 			c.i = j + 1
-			return string(s)
+			return c.s[start:j]
 		case ch == '\\' || ch < 0x20:
 			c.bad = true
 			return ""
@@ -279,7 +284,10 @@ func (c *canon) end() {
 // decodeCanonicalEnvelope reads an envelope in its canonical form; ok is
 // false for anything else.
 func decodeCanonicalEnvelope(data []byte) (env Envelope, ok bool) {
-	c := canon{b: data}
+	if len(data) < 2 || data[0] != '{' || data[1] != '"' {
+		return Envelope{}, false
+	}
+	c := newCanon(data)
 	c.lit(`{"v":`)
 	env.V = int(c.uint())
 	c.lit(`,"id":`)
@@ -337,7 +345,10 @@ var canonicalPayloads = map[string]func([]byte) (Payload, bool){
 
 func decodeCanonicalDues(b []byte) (Payload, bool) {
 	var p DuesReceived
-	c := canon{b: b}
+	if len(b) < 2 || b[0] != '{' || b[1] != '"' {
+		return nil, false
+	}
+	c := newCanon(b)
 	c.lit(`{"member":`)
 	p.Member = c.str()
 	c.lit(`,"period":`)

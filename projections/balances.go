@@ -30,7 +30,7 @@ func (orgs) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 type receipts struct{}
 
 func receiptKey(org string, r events.Receipt) []byte {
-	return key(famProj, "rcpt/", org, "/", r.Book, byte(0), r.Number)
+	return keyOf(famProj, "rcpt/", org, "/", r.Book, "\x00", r.Number)
 }
 
 func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {

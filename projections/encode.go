@@ -108,3 +108,39 @@ func (k *keyBuf) reset(fam string) *keyBuf { *k = append((*k)[:0], fam...); retu
 func (k *keyBuf) str(s string) *keyBuf     { *k = append(*k, s...); return k }
 func (k *keyBuf) b(c byte) *keyBuf         { *k = append(*k, c); return k }
 func (k *keyBuf) u64(v uint64) *keyBuf     { *k = binary.BigEndian.AppendUint64(*k, v); return k }
+
+// keyOf is key for string parts: one allocation of the exact size, no
+// boxing of the parts. "\x00" is the terminator byte.
+func keyOf(parts ...string) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+// keySeq is keyOf(parts...) followed by seqs, big-endian.
+func keySeq(seq uint64, parts ...string) []byte { return keySeqs(seq, 0, 1, parts) }
+
+// keySeq2 is keyOf(parts...) followed by a and b, big-endian.
+func keySeq2(a, b uint64, parts ...string) []byte { return keySeqs(a, b, 2, parts) }
+
+func keySeqs(a, b uint64, n int, parts []string) []byte {
+	size := 8 * n
+	for _, p := range parts {
+		size += len(p)
+	}
+	k := make([]byte, 0, size)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	k = binary.BigEndian.AppendUint64(k, a)
+	if n == 2 {
+		k = binary.BigEndian.AppendUint64(k, b)
+	}
+	return k
+}

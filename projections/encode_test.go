@@ -47,3 +47,20 @@ func TestEncodingsMatchJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyOfMatchesKey(t *testing.T) {
+	if got, want := keyOf(famProj, "rcpt/", "h1", "/", "B", "\x00", "7"), key(famProj, "rcpt/", "h1", "/", "B", byte(0), "7"); !bytes.Equal(got, want) {
+		t.Errorf("keyOf = %q, want %q", got, want)
+	}
+	if got, want := keySeq(42, famProj, "x/", "h1", "/"), key(famProj, "x/", "h1", "/", uint64(42)); !bytes.Equal(got, want) {
+		t.Errorf("keySeq = %q, want %q", got, want)
+	}
+	if got, want := keySeq2(7, 1<<40, famProj, "x/", "\x00"), key(famProj, "x/", byte(0), uint64(7), uint64(1<<40)); !bytes.Equal(got, want) {
+		t.Errorf("keySeq2 = %q, want %q", got, want)
+	}
+	var k keyBuf
+	k.reset(famProj).str("bal/").str("h1").b('/').str("102").b(0).u64(9)
+	if want := key(famProj, "bal/", "h1", "/", "102", byte(0), uint64(9)); !bytes.Equal(k, want) {
+		t.Errorf("keyBuf = %q, want %q", k, want)
+	}
+}

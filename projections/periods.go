@@ -41,13 +41,13 @@ type postedRec struct {
 	Postings  []events.Posting `json:"postings"`
 }
 
-func periodStateKey(org string) []byte { return key(famProj, "period/state/", org) }
+func periodStateKey(org string) []byte { return keyOf(famProj, "period/state/", org) }
 func monthCloseKey(org, month string) []byte {
 	return key(famProj, "period/month/", org, "/", month)
 }
 func yearCloseKey(org, year string) []byte { return key(famProj, "period/year/", org, "/", year) }
 func postedKey(org string, seq uint64) []byte {
-	return key(famProj, "period/posted/", org, "/", seq)
+	return keySeq(seq, famProj, "period/posted/", org, "/")
 }
 func reversedKey(org string, seq uint64) []byte { return key(famProj, "reversed/", org, "/", seq) }
 

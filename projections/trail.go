@@ -233,7 +233,7 @@ func (trails) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		add(refs...)
 	}
 	for _, s := range subjects {
-		if err := tx.Set(key(trailMentionPrefix(env.Org, s[0], s[1]), env.Seq), nil); err != nil {
+		if err := tx.Set(keySeq(env.Seq, famProj, "trail/", env.Org, "/m/", s[0], "\x00", s[1], "\x00"), nil); err != nil {
 			return err
 		}
 	}
