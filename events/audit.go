@@ -136,7 +136,7 @@ func (AuditClosed) Postings() []Posting { return nil }
 
 // ValidDocDigest reports whether s is a SHA-256 digest in lowercase hex, the
 // form document references take in the log.
-func ValidDocDigest(s string) bool { return hexRe.MatchString(s) }
+func ValidDocDigest(s string) bool { return validHash(s) }
 
 // auditTypes are the events of audits by the funds-review committee and upper-level auditors.
 var auditTypes = map[string]typeInfo{

@@ -124,16 +124,35 @@ var (
 	ErrUnknownSchema = errors.New("unknown schema version")
 )
 
-var (
-	orgRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
-	idRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
-	dateRe = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	hexRe  = regexp.MustCompile(`^[0-9a-f]{64}$`)
-)
+var idRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
 
 // ValidOrg reports whether s can name an org: lowercase letters, digits and
-// dashes, so it is also a valid NATS subject token and Pebble key part.
-func ValidOrg(s string) bool { return orgRe.MatchString(s) }
+// dashes, so it is also a valid NATS subject token and Pebble key part
+// (^[a-z0-9][a-z0-9-]{0,31}$).
+func ValidOrg(s string) bool {
+	if len(s) == 0 || len(s) > 32 || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validHash reports whether s is a chain hash: 64 lowercase hex digits.
+func validHash(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidID reports whether s can name a person, aggregate, command or
 // receipt: no spaces, dots allowed, at most 64 bytes.
@@ -141,29 +160,49 @@ func ValidID(s string) bool { return idRe.MatchString(s) }
 
 // ValidDate reports whether s is a real calendar date in YYYY-MM-DD form.
 func ValidDate(s string) bool {
-	if !dateRe.MatchString(s) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return false
 	}
-	_, err := time.Parse(time.DateOnly, s)
-	return err == nil
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if i == 4 || i == 7 {
+			continue
+		}
+		c := s[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	year, month, day := n/10000, n/100%100, n%100
+	if month < 1 || month > 12 || day < 1 {
+		return false
+	}
+	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month]
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		days = 29
+	}
+	return day <= days
 }
 
 // Decode parses stored event bytes, checks the envelope and that the type
 // and schema version are known, and fills in Hash.
 func Decode(data []byte) (Envelope, error) {
-	var env Envelope
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&env); err != nil {
-		return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	if dec.More() {
-		return Envelope{}, fmt.Errorf("%w: trailing data", ErrMalformed)
+	env, ok := decodeCanonicalEnvelope(data)
+	if !ok {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&env); err != nil {
+			return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+		}
+		if dec.More() {
+			return Envelope{}, fmt.Errorf("%w: trailing data", ErrMalformed)
+		}
 	}
 	switch {
 	case env.V != WireVersion:
 		return Envelope{}, fmt.Errorf("%w: wire version %d", ErrMalformed, env.V)
-	case !ValidOrg(env.Org), env.Seq == 0, !ValidDate(env.Date), !hexRe.MatchString(env.Prev):
+	case !ValidOrg(env.Org), env.Seq == 0, !ValidDate(env.Date), !validHash(env.Prev):
 		return Envelope{}, fmt.Errorf("%w: bad org, seq, date or prev", ErrMalformed)
 	}
 	t, ok := registry[env.Type]

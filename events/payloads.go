@@ -123,6 +123,11 @@ func DecodePayload(env Envelope) (Payload, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w %d for %q", ErrUnknownSchema, env.Schema, env.Type)
 	}
+	if fast := canonicalPayloads[env.Type]; fast != nil && env.Schema == 1 && t.latest == 1 {
+		if p, ok := fast(env.Payload); ok {
+			return p, nil
+		}
+	}
 	p, err := dec(env.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s payload: %v", ErrMalformed, env.Type, err)

@@ -95,7 +95,7 @@ type FindingRecord struct {
 
 func auditKey(org, id string) []byte   { return key(famProj, "audit/a/", org, "/", id) }
 func findingKey(org, id string) []byte { return key(famProj, "audit/f/", org, "/", id) }
-func auditLastKey(org string) []byte   { return key(famProj, "audit/last/", org) }
+func auditLastKey(org string) []byte   { return keyOf(famProj, "audit/last/", org) }
 func auditExpKey(org, id string) []byte {
 	return key(famProj, "audit/exp/", org, "/", id)
 }

@@ -30,7 +30,7 @@ func (orgs) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 type receipts struct{}
 
 func receiptKey(org string, r events.Receipt) []byte {
-	return key(famProj, "rcpt/", org, "/", r.Book, byte(0), r.Number)
+	return keyOf(famProj, "rcpt/", org, "/", r.Book, "\x00", r.Number)
 }
 
 func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
@@ -56,19 +56,30 @@ func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 type balances struct{}
 
 func (balances) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
-	for _, ps := range p.Postings() {
-		if err := addInt(tx, key(famProj, "bcur/", env.Org, "/", ps.Account), int64(ps.Amount)); err != nil {
-			return err
-		}
-		cur, err := getInt(tx, key(famProj, "bcur/", env.Org, "/", ps.Account))
+	ps := p.Postings()
+	if len(ps) == 0 {
+		return nil
+	}
+	var buf [96]byte
+	k := keyBuf(buf[:0])
+	buckets := [3]struct{ fam, bucket string }{{"bd/", env.Date}, {"bm/", env.Date[:7]}, {"by/", env.Date[:4]}}
+	for _, ps := range ps {
+		k.reset(famProj).str("bcur/").str(env.Org).b('/').str(ps.Account)
+		cur, err := getInt(tx, k)
 		if err != nil {
 			return err
 		}
-		if err := tx.Set(key(famProj, "bal/", env.Org, "/", ps.Account, byte(0), env.Seq), intVal(cur)); err != nil {
+		cur += int64(ps.Amount)
+		if err := tx.Set(k, intVal(cur)); err != nil {
 			return err
 		}
-		for _, b := range []struct{ fam, bucket string }{{"bd/", env.Date}, {"bm/", env.Date[:7]}, {"by/", env.Date[:4]}} {
-			if err := addInt(tx, key(famProj, b.fam, env.Org, "/", ps.Account, byte(0), b.bucket), int64(ps.Amount)); err != nil {
+		k.reset(famProj).str("bal/").str(env.Org).b('/').str(ps.Account).b(0).u64(env.Seq)
+		if err := tx.Set(k, intVal(cur)); err != nil {
+			return err
+		}
+		for _, b := range buckets {
+			k.reset(famProj).str(b.fam).str(env.Org).b('/').str(ps.Account).b(0).str(b.bucket)
+			if err := addInt(tx, k, int64(ps.Amount)); err != nil {
 				return err
 			}
 		}

@@ -198,9 +198,9 @@ func paidKey(org, person string) []byte    { return key(famProj, "flag/paid/", o
 func receiptNumPrefix(org string) []byte   { return key(famProj, "flag/rc/", org, "/") }
 func memberSpanPrefix(org string) []byte   { return key(famProj, "flag/mem/", org, "/") }
 func duesPrefix(org, member string) []byte {
-	return key(famProj, "flag/dues/", org, "/", member, byte(0))
+	return keyOf(famProj, "flag/dues/", org, "/", member, "\x00")
 }
-func duesSeqKey(org string, seq uint64) []byte { return key(famProj, "flag/dseq/", org, "/", seq) }
+func duesSeqKey(org string, seq uint64) []byte { return keySeq(seq, famProj, "flag/dseq/", org, "/") }
 
 // splitEntry is a request at or below the threshold, not covered by a
 // collective decision, kept while it may be part of a split.
@@ -329,8 +329,8 @@ func (flags) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 			})
 		}
 	case events.DuesReceived:
-		k := key(duesPrefix(env.Org, p.Member), p.Period, byte(0), env.Seq)
-		if err := setJSON(tx, k, duesRec{Date: env.Date}); err != nil {
+		k := keySeq(env.Seq, famProj, "flag/dues/", env.Org, "/", p.Member, "\x00", p.Period, "\x00")
+		if err := tx.Set(k, encodeDues(env.Date)); err != nil {
 			return err
 		}
 		if err := tx.Set(duesSeqKey(env.Org, env.Seq), k); err != nil {
@@ -836,8 +836,8 @@ func recordReceipt(tx *Tx, env events.Envelope, r events.Receipt) error {
 	// the query takes the first one in view. Writing without reading first
 	// keeps this off the projector's critical path (an absent-key lookup
 	// per receipt cost a tenth of a rebuild).
-	k := key(receiptNumPrefix(env.Org), r.Book, byte(0), prefix, byte(0), v, env.Seq)
-	return setJSON(tx, k, receiptRec{Number: r.Number, Seq: env.Seq, Date: env.Date, Type: env.Type})
+	k := keySeq2(v, env.Seq, famProj, "flag/rc/", env.Org, "/", r.Book, "\x00", prefix, "\x00")
+	return tx.Set(k, encodeReceipt(r.Number, env.Seq, env.Date, env.Type))
 }
 
 func updateSpans(tx *Tx, org, person string, f func([]memberSpan) []memberSpan) error {

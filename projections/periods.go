@@ -41,17 +41,52 @@ type postedRec struct {
 	Postings  []events.Posting `json:"postings"`
 }
 
-func periodStateKey(org string) []byte { return key(famProj, "period/state/", org) }
+func periodStateKey(org string) []byte { return keyOf(famProj, "period/state/", org) }
 func monthCloseKey(org, month string) []byte {
 	return key(famProj, "period/month/", org, "/", month)
 }
 func yearCloseKey(org, year string) []byte { return key(famProj, "period/year/", org, "/", year) }
 func postedKey(org string, seq uint64) []byte {
-	return key(famProj, "period/posted/", org, "/", seq)
+	return keySeq(seq, famProj, "period/posted/", org, "/")
 }
 func reversedKey(org string, seq uint64) []byte { return key(famProj, "reversed/", org, "/", seq) }
 
 func (periods) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
+	unchanged, err := periodStateUnchanged(tx, env, p)
+	if err != nil {
+		return err
+	}
+	if !unchanged {
+		if err := applyPeriodState(tx, env, p); err != nil {
+			return err
+		}
+	}
+	if ps := p.Postings(); len(ps) > 0 {
+		return tx.Set(postedKey(env.Org, env.Seq), encodePosted(env.Type, env.Hash, env.Date, env.Aggregate, ps))
+	}
+	return nil
+}
+
+// periodStateUnchanged reports, for most events, that the period state
+// stays as it is without decoding it: an event that closes nothing and is
+// not dated before the first month.
+func periodStateUnchanged(tx *Tx, env events.Envelope, p events.Payload) (bool, error) {
+	switch p.(type) {
+	case events.MonthClosed, events.YearClosed, events.ReversalPosted:
+		return false, nil
+	}
+	if len(env.Date) < 7 {
+		return false, nil
+	}
+	v, ok, err := tx.Get(periodStateKey(env.Org))
+	if err != nil || !ok {
+		return false, err
+	}
+	first, ok := periodFirst(v)
+	return ok && env.Date[:7] >= first, nil
+}
+
+func applyPeriodState(tx *Tx, env events.Envelope, p events.Payload) error {
 	var st periodStateRec
 	if _, err := getJSON(tx, periodStateKey(env.Org), &st); err != nil {
 		return err
@@ -82,14 +117,7 @@ func (periods) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		}
 	}
 	if changed {
-		if err := setJSON(tx, periodStateKey(env.Org), st); err != nil {
-			return err
-		}
-	}
-	if ps := p.Postings(); len(ps) > 0 {
-		return setJSON(tx, postedKey(env.Org, env.Seq), postedRec{
-			Type: env.Type, Hash: env.Hash, Date: env.Date, Aggregate: env.Aggregate, Postings: ps,
-		})
+		return setJSON(tx, periodStateKey(env.Org), st)
 	}
 	return nil
 }

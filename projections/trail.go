@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,12 +70,15 @@ func trailSubjectOf(aggregate string) (trailRef, bool) {
 func (trails) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	own, _ := trailSubjectOf(env.Aggregate)
 	var (
-		touched []string   // other aggregates the event concerns
-		direct  []trailRef // subjects it names in fields
-		links   = map[string][]trailRef{}
-		linkOrd []string // link aggregates in the order created (determinism)
+		touched []string              // other aggregates the event concerns
+		direct  []trailRef            // subjects it names in fields
+		links   map[string][]trailRef // made by the first link: most events make none
+		linkOrd []string              // link aggregates in the order created (determinism)
 	)
 	link := func(agg string, refs ...trailRef) {
+		if links == nil {
+			links = map[string][]trailRef{}
+		}
 		if _, ok := links[agg]; !ok {
 			linkOrd = append(linkOrd, agg)
 		}
@@ -189,14 +193,32 @@ func (trails) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 
 	// The subjects of this event: named in fields, the aggregates it
 	// touches, and whatever is linked to those and to its own aggregate.
-	var subjects []trailRef
-	seen := map[trailRef]bool{}
+	// Most events have one or two subjects: a set is made only for the
+	// events that list many (a welfare round's members).
+	var (
+		subjects []trailRef
+		seen     map[trailRef]bool
+	)
 	add := func(refs ...trailRef) {
 		for _, r := range refs {
-			if !seen[r] && r != own {
-				seen[r] = true
-				subjects = append(subjects, r)
+			if r == own {
+				continue
 			}
+			if seen == nil && len(subjects) >= 16 {
+				seen = make(map[trailRef]bool, 2*len(subjects))
+				for _, s := range subjects {
+					seen[s] = true
+				}
+			}
+			if seen != nil {
+				if seen[r] {
+					continue
+				}
+				seen[r] = true
+			} else if slices.Contains(subjects, r) {
+				continue
+			}
+			subjects = append(subjects, r)
 		}
 	}
 	add(direct...)
@@ -211,7 +233,7 @@ func (trails) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		add(refs...)
 	}
 	for _, s := range subjects {
-		if err := tx.Set(key(trailMentionPrefix(env.Org, s[0], s[1]), env.Seq), nil); err != nil {
+		if err := tx.Set(keySeq(env.Seq, famProj, "trail/", env.Org, "/m/", s[0], "\x00", s[1], "\x00"), nil); err != nil {
 			return err
 		}
 	}
@@ -269,13 +291,37 @@ func trailCited(g getter, org string, seq uint64) (string, *events.Receipt, erro
 	return env.Aggregate, nil, nil
 }
 
+// trailLinkable reports whether links can be kept on an aggregate: only the
+// aggregates trails.Apply links (an expense's payee, a relief case's member
+// and expense, a welfare round's members, a disclosure item's subjects, a
+// finding's rectification). Every other aggregate has no link list, so the
+// projection need not look one up: a dues receipt's member aggregate, the
+// most common event, costs no read.
+func trailLinkable(aggregate string) bool {
+	kind, _, ok := strings.Cut(aggregate, ":")
+	if !ok {
+		return false
+	}
+	switch kind {
+	case "expense", "relief", "welfare-round", "disclosure", "finding":
+		return true
+	}
+	return false
+}
+
 func trailLinks(g getter, org, aggregate string) ([]trailRef, error) {
+	if !trailLinkable(aggregate) {
+		return nil, nil
+	}
 	var refs []trailRef
 	_, err := getJSON(g, trailLinkKey(org, aggregate), &refs)
 	return refs, err
 }
 
 func addTrailLinks(tx *Tx, org, aggregate string, add []trailRef) error {
+	if !trailLinkable(aggregate) {
+		return fmt.Errorf("projections: trail links on %q, an aggregate trailLinkable does not list", aggregate)
+	}
 	refs, err := trailLinks(tx, org, aggregate)
 	if err != nil {
 		return err

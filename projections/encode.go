@@ -1,0 +1,146 @@
+package projections
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"strconv"
+
+	"github.com/unionledger/unionledger/events"
+)
+
+// Hand-written encodings of the records written for most events. Each
+// gives the bytes json.Marshal gives for the same record (tests compare
+// them), so stored values do not depend on which one wrote them.
+
+// appendJSONString appends s as json.Marshal encodes it: as is when every
+// byte is printable ASCII that needs no escape (json.Marshal escapes <, >
+// and & for HTML), else through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			m, _ := json.Marshal(s) // a string always encodes
+			return append(b, m...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// encodePosted is json.Marshal(postedRec{...}).
+func encodePosted(typ, hash, date, aggregate string, ps []events.Posting) []byte {
+	b := make([]byte, 0, 160+len(aggregate)+48*len(ps))
+	b = append(b, `{"type":`...)
+	b = appendJSONString(b, typ)
+	b = append(b, `,"hash":`...)
+	b = appendJSONString(b, hash)
+	b = append(b, `,"date":`...)
+	b = appendJSONString(b, date)
+	b = append(b, `,"aggregate":`...)
+	b = appendJSONString(b, aggregate)
+	b = append(b, `,"postings":`...)
+	if ps == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, p := range ps {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"account":`...)
+			b = appendJSONString(b, p.Account)
+			b = append(b, `,"amount_fen":`...)
+			b = strconv.AppendInt(b, int64(p.Amount), 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// encodeDues is json.Marshal(duesRec{Date: date}).
+func encodeDues(date string) []byte {
+	b := make([]byte, 0, 8+len(date))
+	b = append(b, `{"d":`...)
+	b = appendJSONString(b, date)
+	return append(b, '}')
+}
+
+// encodeReceipt is json.Marshal(receiptRec{...}).
+func encodeReceipt(number string, seq uint64, date, typ string) []byte {
+	b := make([]byte, 0, 48+len(number)+len(date)+len(typ))
+	b = append(b, `{"n":`...)
+	b = appendJSONString(b, number)
+	b = append(b, `,"s":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"d":`...)
+	b = appendJSONString(b, date)
+	b = append(b, `,"t":`...)
+	b = appendJSONString(b, typ)
+	return append(b, '}')
+}
+
+// periodFirst reads the first month of a stored period state when the
+// record starts as json.Marshal writes it ({"first":"YYYY-MM"...), without
+// decoding the rest; ok is false for any other form.
+func periodFirst(v []byte) (string, bool) {
+	const head = `{"first":"`
+	if len(v) < len(head)+8 || string(v[:len(head)]) != head {
+		return "", false
+	}
+	m := v[len(head) : len(head)+7]
+	if v[len(head)+7] != '"' {
+		return "", false
+	}
+	for _, c := range m {
+		if c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(m), true
+}
+
+// keyBuf builds keys in a reused buffer, for keys handed to Tx.Get, Set
+// and Delete, which copy them; a key is valid until the next reset.
+type keyBuf []byte
+
+func (k *keyBuf) reset(fam string) *keyBuf { *k = append((*k)[:0], fam...); return k }
+func (k *keyBuf) str(s string) *keyBuf     { *k = append(*k, s...); return k }
+func (k *keyBuf) b(c byte) *keyBuf         { *k = append(*k, c); return k }
+func (k *keyBuf) u64(v uint64) *keyBuf     { *k = binary.BigEndian.AppendUint64(*k, v); return k }
+
+// keyOf is key for string parts: one allocation of the exact size, no
+// boxing of the parts. "\x00" is the terminator byte.
+func keyOf(parts ...string) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+// keySeq is keyOf(parts...) followed by seqs, big-endian.
+func keySeq(seq uint64, parts ...string) []byte { return keySeqs(seq, 0, 1, parts) }
+
+// keySeq2 is keyOf(parts...) followed by a and b, big-endian.
+func keySeq2(a, b uint64, parts ...string) []byte { return keySeqs(a, b, 2, parts) }
+
+func keySeqs(a, b uint64, n int, parts []string) []byte {
+	size := 8 * n
+	for _, p := range parts {
+		size += len(p)
+	}
+	k := make([]byte, 0, size)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	k = binary.BigEndian.AppendUint64(k, a)
+	if n == 2 {
+		k = binary.BigEndian.AppendUint64(k, b)
+	}
+	return k
+}

@@ -1,0 +1,66 @@
+package projections
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/unionledger/unionledger/events"
+)
+
+// The hand-written encodings must give json.Marshal's bytes.
+func TestEncodingsMatchJSON(t *testing.T) {
+	strs := []string{"", "2025-03-05", "dues_received", "member:m0001", "a<b>&c", `q"uote\\`, "tab\t", "\x00", "\x7f",
+		"市第一人民医院工会", "\u2028", "bad\xffutf8", "expense:E-1.2_3"}
+	must := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	postings := [][]events.Posting{nil, {}, {{Account: "102", Amount: 6650}, {Account: "401", Amount: -6650}}, {{Account: "<", Amount: -1 << 62}}}
+	for _, s := range strs {
+		if got, want := appendJSONString(nil, s), must(s); !bytes.Equal(got, want) {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+		for _, ps := range postings {
+			got := encodePosted(s, s+"h", s+"d", s+"a", ps)
+			want := must(postedRec{Type: s, Hash: s + "h", Date: s + "d", Aggregate: s + "a", Postings: ps})
+			if !bytes.Equal(got, want) {
+				t.Errorf("encodePosted = %s, want %s", got, want)
+			}
+		}
+		if got, want := encodeDues(s), must(duesRec{Date: s}); !bytes.Equal(got, want) {
+			t.Errorf("encodeDues = %s, want %s", got, want)
+		}
+		for _, seq := range []uint64{0, 1, 1<<64 - 1} {
+			if got, want := encodeReceipt(s, seq, s+"d", s+"t"), must(receiptRec{Number: s, Seq: seq, Date: s + "d", Type: s + "t"}); !bytes.Equal(got, want) {
+				t.Errorf("encodeReceipt = %s, want %s", got, want)
+			}
+		}
+	}
+	for _, st := range []periodStateRec{{}, {First: "2025-01"}, {First: "2025-01", ClosedMonth: "2025-02", FirstClosed: "2025-02", ClosedYear: "2024"}, {First: "20\"5-01"}, {First: "2025-1"}} {
+		first, ok := periodFirst(must(st))
+		if want := len(st.First) == 7 && st.First != "20\"5-01"; ok != want || ok && first != st.First {
+			t.Errorf("periodFirst(%+v) = %q, %v", st, first, ok)
+		}
+	}
+}
+
+func TestKeyOfMatchesKey(t *testing.T) {
+	if got, want := keyOf(famProj, "rcpt/", "h1", "/", "B", "\x00", "7"), key(famProj, "rcpt/", "h1", "/", "B", byte(0), "7"); !bytes.Equal(got, want) {
+		t.Errorf("keyOf = %q, want %q", got, want)
+	}
+	if got, want := keySeq(42, famProj, "x/", "h1", "/"), key(famProj, "x/", "h1", "/", uint64(42)); !bytes.Equal(got, want) {
+		t.Errorf("keySeq = %q, want %q", got, want)
+	}
+	if got, want := keySeq2(7, 1<<40, famProj, "x/", "\x00"), key(famProj, "x/", byte(0), uint64(7), uint64(1<<40)); !bytes.Equal(got, want) {
+		t.Errorf("keySeq2 = %q, want %q", got, want)
+	}
+	var k keyBuf
+	k.reset(famProj).str("bal/").str("h1").b('/').str("102").b(0).u64(9)
+	if want := key(famProj, "bal/", "h1", "/", "102", byte(0), uint64(9)); !bytes.Equal(k, want) {
+		t.Errorf("keyBuf = %q, want %q", k, want)
+	}
+}
