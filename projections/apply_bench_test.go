@@ -1,86 +1,66 @@
 package projections_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
+	"sort"
 	"strconv"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/unionledger/unionledger/events"
 	"github.com/unionledger/unionledger/ledger"
 	"github.com/unionledger/unionledger/ledger/demo"
 	"github.com/unionledger/unionledger/ledger/ledgertest"
+	"github.com/unionledger/unionledger/ledger/node"
 	"github.com/unionledger/unionledger/projections"
 )
 
 // The projector benchmarks time Projector.Apply over a captured stream, in
-// chunks of 4096 as the node reads them, on a fresh store on disk: a
-// rebuild without NATS. The stream is made once per run by the real append
-// path (ledger.Service) over an in-memory log and an in-memory store.
+// chunks of about 4096 events (whole messages) as the node reads them, on a
+// fresh store on disk: a rebuild without NATS's share of the work. The
+// stream is made once per run by a real node (embedded JetStream, Pebble)
+// and read back from its store.
 //
 //	go test ./projections -run '^$' -bench BenchmarkProjector -benchtime 3x
 //
-// UNIONLEDGER_BENCH_DUES sets the number of dues events (default 40000);
-// UNIONLEDGER_BENCH_STREAMS names a directory where the streams are kept
-// between runs, so that runs compare the same bytes.
+// UNIONLEDGER_BENCH_DUES sets the number of dues events (default 40000).
 
-// memLog is a ledger.Log in memory that projects each append at once, so
-// the service's wait for durability returns immediately.
-type memLog struct {
-	mu     sync.Mutex
-	proj   *projections.Projector
-	last   map[string]uint64
-	stream []events.Stored
-}
-
-func (l *memLog) Append(_ context.Context, org string, expect uint64, msgs []ledger.Message) (uint64, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.last[org] != expect {
-		return 0, &ledger.ConflictError{Last: l.last[org]}
-	}
-	chunk := make([]events.Stored, len(msgs))
-	for i, m := range msgs {
-		chunk[i] = events.Stored{StreamSeq: uint64(len(l.stream) + 1), Data: m.Data}
-		l.stream = append(l.stream, chunk[i])
-	}
-	if err := l.proj.Apply(chunk); err != nil {
-		return 0, err
-	}
-	l.last[org] = chunk[len(chunk)-1].StreamSeq
-	return l.last[org], nil
-}
-
-// capture runs fn against a service over an in-memory log and store and
-// returns the stream it appended.
+// capture runs fn against a real node and returns the stream it appended:
+// every event with its message's stream sequence, in stream order.
 func capture(tb testing.TB, fn func(ctx context.Context, svc *ledger.Service) error) []events.Stored {
 	tb.Helper()
-	st, err := projections.Open("mem", projections.Options{FS: vfs.NewMem()})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	now, newID := ledgertest.Deterministic(time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC))
+	n, err := node.Start(ctx, node.Config{DataDir: tb.TempDir(), Now: now, NewID: newID})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer st.Close()
-	log := &memLog{proj: projections.NewProjector(st, nil), last: map[string]uint64{}}
-	now, newID := ledgertest.Deterministic(time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC))
-	svc := ledger.NewService(log, st, ledger.Config{Keys: st, Now: now, NewID: newID})
-	defer svc.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	if err := fn(ctx, svc); err != nil {
+	defer n.Close()
+	if err := fn(ctx, n.Service); err != nil {
 		tb.Fatal(err)
 	}
-	return log.stream
+	heads, err := n.Store.Orgs()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []events.Stored
+	for org := range heads {
+		if err := n.Store.Events(org, 1, 0, func(_ uint64, st events.Stored) bool {
+			out = append(out, st)
+			return true
+		}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	// Stable: the events of one message (one org) keep their order.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StreamSeq < out[j].StreamSeq })
+	return out
 }
 
 // duesStream is the ledger benchmark's workload (ledger/bench): four
@@ -150,83 +130,7 @@ func demoStream(tb testing.TB, p demo.Profile) []events.Stored {
 	})
 }
 
-var (
-	streamMu sync.Mutex
-	streams  = map[string][]events.Stored{}
-)
-
-// stream returns a workload's stream, made once per process and, with
-// UNIONLEDGER_BENCH_STREAMS set, once per directory.
-func stream(tb testing.TB, name string, mk func() []events.Stored) []events.Stored {
-	tb.Helper()
-	streamMu.Lock()
-	defer streamMu.Unlock()
-	if s, ok := streams[name]; ok {
-		return s
-	}
-	dir := os.Getenv("UNIONLEDGER_BENCH_STREAMS")
-	var s []events.Stored
-	if dir != "" {
-		if got, err := readStream(filepath.Join(dir, name+".stream")); err == nil {
-			s = got
-		}
-	}
-	if s == nil {
-		s = mk()
-		if dir != "" {
-			if err := writeStream(filepath.Join(dir, name+".stream"), s); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
-	streams[name] = s
-	return s
-}
-
-func writeStream(path string, s []events.Stored) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	for _, m := range s {
-		var h [12]byte
-		binary.BigEndian.PutUint64(h[:], m.StreamSeq)
-		binary.BigEndian.PutUint32(h[8:], uint32(len(m.Data)))
-		w.Write(h[:])
-		w.Write(m.Data)
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func readStream(path string) ([]events.Stored, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r := bufio.NewReader(f)
-	var out []events.Stored
-	for {
-		var h [12]byte
-		if _, err := io.ReadFull(r, h[:]); err == io.EOF {
-			return out, nil
-		} else if err != nil {
-			return nil, err
-		}
-		data := make([]byte, binary.BigEndian.Uint32(h[8:]))
-		if _, err := io.ReadFull(r, data); err != nil {
-			return nil, err
-		}
-		out = append(out, events.Stored{StreamSeq: binary.BigEndian.Uint64(h[:]), Data: data})
-	}
-}
-
-// rebuild applies a stream to a fresh store in dir in chunks of 4096 and
+// rebuild applies a stream to a fresh store in dir in chunks of about 4096 and
 // returns the store, open.
 func rebuild(tb testing.TB, dir string, s []events.Stored) *projections.Store {
 	tb.Helper()
@@ -235,11 +139,17 @@ func rebuild(tb testing.TB, dir string, s []events.Stored) *projections.Store {
 		tb.Fatal(err)
 	}
 	p := projections.NewProjector(st, nil)
-	for i := 0; i < len(s); i += p.ChunkMax {
-		if err := p.Apply(s[i:min(i+p.ChunkMax, len(s))]); err != nil {
+	for len(s) > 0 {
+		// A chunk holds whole messages, as Log.Read delivers them.
+		end := min(p.ChunkMax, len(s))
+		for end < len(s) && s[end].StreamSeq == s[end-1].StreamSeq {
+			end++
+		}
+		if err := p.Apply(s[:end]); err != nil {
 			st.Close()
 			tb.Fatal(err)
 		}
+		s = s[end:]
 	}
 	return st
 }
@@ -288,13 +198,13 @@ func benchDues() int {
 // BenchmarkProjectorDues rebuilds the dues workload.
 func BenchmarkProjectorDues(b *testing.B) {
 	n := benchDues()
-	s := stream(b, "dues-"+strconv.Itoa(n), func() []events.Stored { return duesStream(b, n) })
+	s := duesStream(b, n)
 	benchRebuild(b, s)
 }
 
 // BenchmarkProjectorDemo rebuilds the full demo union (800 members over
 // three years, every kind of event).
 func BenchmarkProjectorDemo(b *testing.B) {
-	s := stream(b, "demo-full", func() []events.Stored { return demoStream(b, demo.Full) })
+	s := demoStream(b, demo.Full)
 	benchRebuild(b, s)
 }

@@ -86,6 +86,8 @@ func (p *Projector) Run(ctx context.Context, src Source) error {
 }
 
 // Apply projects one chunk of consecutive stream messages and commits it.
+// The chunk holds whole messages (the events of one message share its stream
+// sequence), as Source.Read delivers them: the checkpoint is a message.
 func (p *Projector) Apply(chunk []events.Stored) error {
 	if len(chunk) == 0 {
 		return nil
