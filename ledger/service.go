@@ -72,11 +72,16 @@ func (e *ConflictError) Error() string {
 
 // MaxGroupEvents and MaxGroupBytes bound one append: a group of commands is
 // one message (events.JoinSegment), and NATS's default largest message is
-// 1 MiB.
+// 1 MiB. A command may append up to MaxGroupEvents events.
 const (
 	MaxGroupEvents = 1000
 	MaxGroupBytes  = 768 << 10
 )
+
+// groupEvents is where the writer stops adding commands to a group. Larger
+// groups save few commits once appends are one message each, but every
+// event in flight holds its changes in memory until it is applied.
+const groupEvents = 256
 
 // Config tunes the append path.
 type Config struct {
@@ -268,7 +273,7 @@ func (w *writer) run(ctx context.Context) {
 		}
 		group := []*request{first}
 	fill:
-		for len(group) < MaxGroupEvents {
+		for len(group) < groupEvents {
 			select {
 			case r := <-w.queue:
 				group = append(group, r)
@@ -358,7 +363,7 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 	}
 	now := s.cfg.Now()
 	for _, r := range group {
-		if len(msgs) == MaxGroupEvents {
+		if len(msgs) >= groupEvents {
 			break
 		}
 		if first, ok := pending[r.cmd.ID]; ok {
@@ -403,7 +408,7 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 			used++
 			continue
 		}
-		if len(msgs)+len(drafts) > MaxGroupEvents {
+		if len(msgs) > 0 && len(msgs)+len(drafts) > groupEvents {
 			break // the rest goes into the next message
 		}
 		sealed, size, err := w.seal(drafts, r, seq, prev, now)

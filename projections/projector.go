@@ -93,8 +93,12 @@ func (p *Projector) Apply(chunk []events.Stored) error {
 		return nil
 	}
 	tx := newTx(p.store.db)
-	defer tx.b.Close()
+	defer func() { tx.b.Close() }()
 	heads := map[string]ledger.Head{}
+	// blind: staged changes went to the batch only, where Tx.Get does not
+	// see them; an event projected the long way after them needs them
+	// committed first.
+	blind := false
 	for i := 0; i < len(chunk); i++ {
 		raw := chunk[i]
 		if raw.StreamSeq <= p.store.Applied() {
@@ -106,8 +110,18 @@ func (p *Projector) Apply(chunk []events.Stored) error {
 				return err
 			}
 			if n > 0 {
+				blind = true
 				i += n - 1
 				continue
+			}
+			if blind {
+				// Not synced: the chunk's final commit syncs the WAL, and
+				// nothing is acknowledged before it.
+				if err := p.commit(tx, heads, chunk[i-1].StreamSeq, pebble.NoSync); err != nil {
+					return err
+				}
+				tx.b.Close()
+				tx, heads, blind = newTx(p.store.db), map[string]ledger.Head{}, false
 			}
 		}
 		if err := p.applyOne(tx, heads, raw); err != nil {
@@ -118,6 +132,15 @@ func (p *Projector) Apply(chunk []events.Stored) error {
 	if last <= p.store.Applied() {
 		return nil
 	}
+	if err := p.commit(tx, heads, last, pebble.Sync); err != nil {
+		return err
+	}
+	p.store.setApplied(last)
+	return nil
+}
+
+// commit writes the org heads and the checkpoint into tx and commits it.
+func (p *Projector) commit(tx *Tx, heads map[string]ledger.Head, last uint64, opts *pebble.WriteOptions) error {
 	for org, h := range heads {
 		if err := tx.Set(key(famMeta, "head/", org), encodeHead(h)); err != nil {
 			return err
@@ -126,10 +149,9 @@ func (p *Projector) Apply(chunk []events.Stored) error {
 	if err := tx.Set(key(famMeta, "checkpoint"), be8(last)); err != nil {
 		return err
 	}
-	if err := tx.b.Commit(pebble.Sync); err != nil {
+	if err := tx.b.Commit(opts); err != nil {
 		return fmt.Errorf("projections: commit: %w", err)
 	}
-	p.store.setApplied(last)
 	return nil
 }
 
@@ -158,18 +180,21 @@ func (p *Projector) applyStaged(tx *Tx, heads map[string]ledger.Head, msgs []eve
 	if link(h.Seq, h.Hash, st.envs[0]) != "" {
 		return 0, nil
 	}
+	// Straight into the batch: nothing in this chunk reads them before
+	// the commit (Apply commits first if an event needs to).
+	w := &Tx{b: tx.b}
 	for k, v := range st.dirty {
 		if v == nil {
-			err = tx.Delete([]byte(k))
+			err = tx.b.Delete([]byte(k), nil)
 		} else {
-			err = tx.Set([]byte(k), v)
+			err = tx.b.Set([]byte(k), v, nil)
 		}
 		if err != nil {
 			return 0, err
 		}
 	}
 	for i, env := range st.envs {
-		if err := p.writeEvent(tx, env, msgs[i]); err != nil {
+		if err := p.writeEvent(w, env, msgs[i]); err != nil {
 			return 0, err
 		}
 	}

@@ -279,6 +279,10 @@ func (s *Store) Begin(over ledger.Scratch) (ledger.Scratch, error) {
 	for over != nil {
 		if o, ok := over.(*scratch); ok {
 			overTx = o.tx
+			// The group before over is applied by now (the writer keeps
+			// one group in flight), so over's own overlay is no longer
+			// read; dropping it keeps the views from chaining to the first.
+			overTx.over = nil
 			break
 		}
 		u, ok := over.(interface{ Unwrap() ledger.Scratch })

@@ -115,10 +115,14 @@ func (t *Tx) Get(k []byte) ([]byte, bool, error) {
 	return v, ok, err
 }
 
-// Set writes a key in the Tx.
+// Set writes a key in the Tx. A Tx without dirty (a write-only view of a
+// batch) only writes to its batch.
 func (t *Tx) Set(k, v []byte) error {
 	if v == nil {
 		v = []byte{} // nil marks a deletion in dirty
+	}
+	if t.dirty == nil {
+		return t.b.Set(k, v, nil)
 	}
 	t.dirty[string(k)] = v
 	if t.b == nil {
