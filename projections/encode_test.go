@@ -64,3 +64,19 @@ func TestKeyOfMatchesKey(t *testing.T) {
 		t.Errorf("keyBuf = %q, want %q", k, want)
 	}
 }
+
+func TestEncodeCmdRecordIsJSON(t *testing.T) {
+	for _, rec := range []cmdRecord{
+		{Hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", First: 1, Count: 1},
+		{Hash: "", First: 1 << 60, Count: 1000},
+		{Hash: "a<b>&\"\\\x00é\u2028", First: 7, Count: 2},
+	} {
+		want, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := encodeCmdRecord(rec); string(got) != string(want) {
+			t.Errorf("encodeCmdRecord(%+v) = %s, want %s", rec, got, want)
+		}
+	}
+}

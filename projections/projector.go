@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -61,6 +62,10 @@ type Projector struct {
 	log   *slog.Logger
 	// ChunkMax bounds events per commit.
 	ChunkMax int
+	// lastCmd is, per org, the command of the last event applied: what
+	// tells a command's first event (writeCommand). Cleared when a chunk
+	// fails, since its events are then read again.
+	lastCmd map[string]string
 }
 
 // NewProjector builds the projector with the standard projections.
@@ -68,7 +73,7 @@ func NewProjector(s *Store, log *slog.Logger) *Projector {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Projector{store: s, log: log, ChunkMax: 4096}
+	return &Projector{store: s, log: log, ChunkMax: 4096, lastCmd: map[string]string{}}
 }
 
 // Run consumes from the checkpoint until ctx ends or the chain breaks.
@@ -88,10 +93,15 @@ func (p *Projector) Run(ctx context.Context, src Source) error {
 // Apply projects one chunk of consecutive stream messages and commits it.
 // The chunk holds whole messages (the events of one message share its stream
 // sequence), as Source.Read delivers them: the checkpoint is a message.
-func (p *Projector) Apply(chunk []events.Stored) error {
+func (p *Projector) Apply(chunk []events.Stored) (err error) {
 	if len(chunk) == 0 {
 		return nil
 	}
+	defer func() {
+		if err != nil {
+			clear(p.lastCmd)
+		}
+	}()
 	tx := newTx(p.store.db)
 	defer func() { tx.b.Close() }()
 	heads := map[string]ledger.Head{}
@@ -199,6 +209,7 @@ func (p *Projector) applyStaged(tx *Tx, heads map[string]ledger.Head, msgs []eve
 		}
 	}
 	last := st.envs[len(st.envs)-1]
+	p.lastCmd[org] = last.Command
 	heads[org] = ledger.Head{Seq: last.Seq, StreamSeq: msgs[0].StreamSeq, Hash: last.Hash}
 	p.store.stagedApplied.Add(1)
 	return len(st.data), nil
@@ -244,9 +255,14 @@ func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, raw events.St
 	if err := p.writeEvent(tx, env, raw); err != nil {
 		return err
 	}
-	if err := writeCommand(tx, env); err != nil {
+	first, err := p.firstOfCommand(tx, env)
+	if err != nil {
 		return err
 	}
+	if err := writeCommand(tx, env, first); err != nil {
+		return err
+	}
+	p.lastCmd[env.Org] = env.Command
 	if err := applyProjections(tx, env, payload); err != nil {
 		return err
 	}
@@ -272,21 +288,8 @@ func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head,
 	// its tail and its index (Rewind) the copy sits below the old position.
 	h.StreamSeq = raw.StreamSeq
 	heads[env.Org] = h
-	old := binary.BigEndian.Uint64(v)
-	if old == raw.StreamSeq {
+	if binary.BigEndian.Uint64(v) == raw.StreamSeq {
 		return nil
-	}
-	// After a Rewind the stream reuses sequences: another republished event
-	// may already own the old position, so drop the entry only if it is ours.
-	ssOld := key(famIndex, "ss/", old)
-	cur, ok, err := tx.Get(ssOld)
-	if err != nil {
-		return err
-	}
-	if ok && bytes.Equal(cur, key(env.Org, byte(0), env.Seq)) {
-		if err := tx.Delete(ssOld); err != nil {
-			return err
-		}
 	}
 	return p.writeEvent(tx, env, raw)
 }
@@ -296,7 +299,6 @@ func (p *Projector) writeEvent(tx *Tx, env events.Envelope, raw events.Stored) e
 	ref := key(env.Org, byte(0), env.Seq)
 	sets := []struct{ k, v []byte }{
 		{key(famEvent, env.Org, "/", env.Seq), key(raw.StreamSeq, raw.Data)},
-		{key(famIndex, "ss/", raw.StreamSeq), ref},
 		{key(famIndex, "id/", env.ID), ref},
 		{key(famIndex, "agg/", env.Org, "/", env.Aggregate, byte(0), env.Seq), nil},
 		{key(famIndex, "act/", env.Org, "/", env.Actor, byte(0), env.Seq), nil},
@@ -312,8 +314,16 @@ func (p *Projector) writeEvent(tx *Tx, env events.Envelope, raw events.Stored) e
 
 // writeCommand indexes the command that produced the event, so a retry of
 // the command gets the original result however late it comes.
-func writeCommand(tx *Tx, env events.Envelope) error {
+// first says env is the first event of its command (the org's event before
+// it belongs to another command): its record is then written without
+// reading the old one, which almost never exists and is the dearest kind of
+// lookup. A command id used again later (the ledger never appends one, as
+// it answers a retry instead) so points to its latest use, on every path.
+func writeCommand(tx *Tx, env events.Envelope, first bool) error {
 	k := key(famIndex, "cmd/", env.Org, "/", env.Command)
+	if first {
+		return tx.Set(k, encodeCmdRecord(cmdRecord{Hash: env.CommandHash, First: env.Seq, Count: 1}))
+	}
 	v, ok, err := tx.Get(k)
 	if err != nil {
 		return err
@@ -324,15 +334,52 @@ func writeCommand(tx *Tx, env events.Envelope) error {
 			return err
 		}
 		if rec.Hash != env.CommandHash || rec.First+uint64(rec.Count) != env.Seq {
-			// A command id reused by a later command cannot be appended by the
-			// ledger; keep the first record and let verify report it.
-			return nil
+			return nil // not a continuation after all: keep the record
 		}
 		rec.Count++
 	}
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return err
+	return tx.Set(k, encodeCmdRecord(rec))
+}
+
+// encodeCmdRecord is json.Marshal of rec, without reflection when the hash
+// needs no escaping (the ledger's are hex).
+func encodeCmdRecord(rec cmdRecord) []byte {
+	for i := 0; i < len(rec.Hash); i++ {
+		if c := rec.Hash[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(rec) // a struct of strings and numbers always encodes
+			return b
+		}
 	}
-	return tx.Set(k, b)
+	b := make([]byte, 0, 110)
+	b = append(b, `{"hash":`...)
+	b = strconv.AppendQuote(b, rec.Hash)
+	b = append(b, `,"first":`...)
+	b = strconv.AppendUint(b, rec.First, 10)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendInt(b, int64(rec.Count), 10)
+	return append(b, '}')
+}
+
+// firstOfCommand reports whether env is the first event of its command in
+// its org's chain.
+func (p *Projector) firstOfCommand(tx *Tx, env events.Envelope) (bool, error) {
+	if env.Seq == 1 {
+		return true, nil
+	}
+	c, ok := p.lastCmd[env.Org]
+	if !ok {
+		v, ok, err := tx.Get(key(famEvent, env.Org, "/", env.Seq-1))
+		if err != nil {
+			return false, err
+		}
+		if !ok || len(v) < 8 {
+			return false, fmt.Errorf("projections: %s seq %d is missing from the store", env.Org, env.Seq-1)
+		}
+		prev, err := events.Decode(v[8:])
+		if err != nil {
+			return false, err
+		}
+		c = prev.Command
+	}
+	return c != env.Command, nil
 }

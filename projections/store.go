@@ -307,7 +307,11 @@ type scratch struct {
 // Apply folds a decided (not yet appended) event into the view, with the
 // command record the projector would write for it.
 func (sc *scratch) Apply(env events.Envelope, p events.Payload) error {
-	if err := writeCommand(sc.tx, env); err != nil {
+	// The writer appends each command's events together and never a
+	// command id twice, so a command's first event is one that does not
+	// continue the previous event's command.
+	first := len(sc.envs) == 0 || sc.envs[len(sc.envs)-1].Command != env.Command
+	if err := writeCommand(sc.tx, env, first); err != nil {
 		return err
 	}
 	sc.envs = append(sc.envs, env)

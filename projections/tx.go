@@ -15,7 +15,6 @@ import (
 //	m/checkpoint                      last applied stream sequence
 //	m/head/<org>                      org head: seq, stream seq, hash
 //	e/<org>/<seq>                     stream seq + event bytes
-//	i/ss/<streamseq>                  org 0x00 seq
 //	i/id/<event id>                   org 0x00 seq
 //	i/cmd/<org>/<command id>          command hash, first seq, count
 //	i/agg/<org>/<aggregate>0x00<seq>  empty
