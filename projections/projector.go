@@ -159,7 +159,7 @@ func (p *Projector) commit(tx *Tx, heads map[string]ledger.Head, last uint64, op
 	if err := tx.Set(key(famMeta, "checkpoint"), be8(last)); err != nil {
 		return err
 	}
-	if err := tx.b.Commit(opts); err != nil {
+	if err := tx.commit(opts); err != nil {
 		return fmt.Errorf("projections: commit: %w", err)
 	}
 	return nil
@@ -192,16 +192,9 @@ func (p *Projector) applyStaged(tx *Tx, heads map[string]ledger.Head, msgs []eve
 	}
 	// Straight into the batch: nothing in this chunk reads them before
 	// the commit (Apply commits first if an event needs to).
-	w := &Tx{b: tx.b}
+	w := tx.writeOnly()
 	for k, v := range st.dirty {
-		if v == nil {
-			err = tx.b.Delete([]byte(k), nil)
-		} else {
-			err = tx.b.Set([]byte(k), v, nil)
-		}
-		if err != nil {
-			return 0, err
-		}
+		tx.setBlind(k, v)
 	}
 	for i, env := range st.envs {
 		if err := p.writeEvent(w, env, msgs[i]); err != nil {

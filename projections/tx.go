@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -83,6 +85,11 @@ type Tx struct {
 	// over, for a scratch view, is the scratch view of the group decided
 	// before this one and not yet applied: its changes come before r.
 	over *Tx
+	// blind holds writes that reads do not see, in order (a projector chunk's
+	// staged changes); sink, in a write-only Tx, is where its writes go.
+	blind []kv
+	sink  *Tx
+	db    *pebble.DB
 }
 
 type readVal struct {
@@ -91,7 +98,7 @@ type readVal struct {
 }
 
 func newTx(db *pebble.DB) *Tx {
-	return &Tx{r: db, b: db.NewBatch(), dirty: map[string][]byte{}, read: map[string]readVal{}}
+	return &Tx{r: db, db: db, b: db.NewBatch(), dirty: map[string][]byte{}, read: map[string]readVal{}}
 }
 
 // Get reads a key as of the Tx so far.
@@ -114,29 +121,89 @@ func (t *Tx) Get(k []byte) ([]byte, bool, error) {
 	return v, ok, err
 }
 
-// Set writes a key in the Tx. A Tx without dirty (a write-only view of a
-// batch) only writes to its batch.
+// Set writes a key in the Tx.
 func (t *Tx) Set(k, v []byte) error {
 	if v == nil {
 		v = []byte{} // nil marks a deletion in dirty
 	}
-	if t.dirty == nil {
-		return t.b.Set(k, v, nil)
-	}
-	t.dirty[string(k)] = v
-	if t.b == nil {
+	if t.sink != nil {
+		t.sink.blind = append(t.sink.blind, kv{string(k), v})
 		return nil
 	}
-	return t.b.Set(k, v, nil)
+	t.dirty[string(k)] = v
+	return nil
 }
 
 // Delete removes a key in the Tx.
 func (t *Tx) Delete(k []byte) error {
-	t.dirty[string(k)] = nil
-	if t.b == nil {
+	if t.sink != nil {
+		t.sink.blind = append(t.sink.blind, kv{string(k), nil})
 		return nil
 	}
-	return t.b.Delete(k, nil)
+	t.dirty[string(k)] = nil
+	return nil
+}
+
+// kv is one write; a nil v deletes.
+type kv struct {
+	k string
+	v []byte
+}
+
+// writeOnly returns a Tx whose writes join t's blind writes: they reach
+// the batch at commit, after (and so over) t's other writes, and t's reads
+// do not see them.
+func (t *Tx) writeOnly() *Tx { return &Tx{sink: t} }
+
+// setBlind adds a write that t's reads do not see (see writeOnly).
+func (t *Tx) setBlind(k string, v []byte) { t.blind = append(t.blind, kv{k, v}) }
+
+// commit writes every change into the batch, once per key and in key
+// order, and commits it. In key order, because Pebble's memtable inserts a
+// sorted run of keys far faster than the same keys in random order.
+func (t *Tx) commit(opts *pebble.WriteOptions) error {
+	all := make([]kv, 0, len(t.dirty)+len(t.blind))
+	size := 0
+	for k, v := range t.dirty {
+		all = append(all, kv{k, v})
+		size += len(k) + len(v) + 16
+	}
+	for _, w := range t.blind {
+		size += len(w.k) + len(w.v) + 16
+	}
+	all = append(all, t.blind...) // after: a blind write wins over a dirty one
+	// Sort by key, and by position among writes of one key (so stable, but
+	// without the stable sort's cost).
+	idx := make([]int32, len(all))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := strings.Compare(all[a].k, all[b].k); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	if t.b.Len() == 0 {
+		t.b.Close()
+		t.b = t.db.NewBatchWithSize(size)
+	}
+	for n, i := range idx {
+		w := all[i]
+		if n+1 < len(idx) && all[idx[n+1]].k == w.k {
+			continue // the later write of a key wins
+		}
+		var err error
+		if w.v == nil {
+			err = t.b.Delete([]byte(w.k), nil)
+		} else {
+			err = t.b.Set([]byte(w.k), w.v, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return t.b.Commit(opts)
 }
 
 type reader interface {
