@@ -8,7 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"runtime"
 	"strconv"
+	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -62,6 +65,9 @@ type Projector struct {
 	log   *slog.Logger
 	// ChunkMax bounds events per commit.
 	ChunkMax int
+	// Workers project the unions of a chunk in parallel when none of its
+	// messages was staged (a rebuild, another process's appends).
+	Workers int
 	// lastCmd is, per org, the command of the last event applied: what
 	// tells a command's first event (writeCommand). Cleared when a chunk
 	// fails, since its events are then read again.
@@ -73,7 +79,7 @@ func NewProjector(s *Store, log *slog.Logger) *Projector {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Projector{store: s, log: log, ChunkMax: 4096, lastCmd: map[string]string{}}
+	return &Projector{store: s, log: log, ChunkMax: 4096, Workers: runtime.GOMAXPROCS(0), lastCmd: map[string]string{}}
 }
 
 // Run consumes from the checkpoint until ctx ends or the chain breaks.
@@ -102,6 +108,11 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 			clear(p.lastCmd)
 		}
 	}()
+	if p.Workers > 1 && !p.store.anyStaged() {
+		// Nothing in the chunk can be staged: staging comes before the
+		// append, and the append before the message reaches us.
+		return p.applyParallel(chunk)
+	}
 	tx := newTx(p.store.db)
 	defer func() { tx.b.Close() }()
 	heads := map[string]ledger.Head{}
@@ -143,6 +154,119 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 		return nil
 	}
 	if err := p.commit(tx, heads, last, pebble.Sync); err != nil {
+		return err
+	}
+	p.store.setApplied(last)
+	return nil
+}
+
+// applyParallel projects a chunk with the unions shared among workers. A
+// union's events stay in order in one worker, and no key of one union is
+// written by another's events, so the workers' changes are disjoint. An
+// error stops the chunk before anything is written; the earliest one in the
+// stream is returned, as the sequential path would.
+func (p *Projector) applyParallel(chunk []events.Stored) error {
+	applied := p.store.Applied()
+	type item struct {
+		env events.Envelope
+		raw events.Stored
+	}
+	byOrg := map[string][]item{}
+	var (
+		orgs   []string
+		decErr error // an undecodable event: the workers stop short of it
+		decAt  uint64
+	)
+	for _, raw := range chunk {
+		if raw.StreamSeq <= applied {
+			continue
+		}
+		env, err := events.Decode(raw.Data)
+		if err != nil {
+			decErr, decAt = &ChainError{StreamSeq: raw.StreamSeq, Reason: err.Error()}, raw.StreamSeq
+			break
+		}
+		if _, ok := byOrg[env.Org]; !ok {
+			orgs = append(orgs, env.Org)
+		}
+		byOrg[env.Org] = append(byOrg[env.Org], item{env, raw})
+	}
+	last := chunk[len(chunk)-1].StreamSeq
+	if decErr == nil && (len(orgs) == 0 || last <= applied) {
+		return nil
+	}
+	type worker struct {
+		orgs    []string
+		tx      *Tx
+		heads   map[string]ledger.Head
+		lastCmd map[string]string
+		err     error
+		errAt   uint64
+	}
+	ws := make([]*worker, max(min(p.Workers, len(orgs)), 1))
+	for i := range ws {
+		ws[i] = &worker{
+			tx:      &Tx{r: p.store.db, dirty: map[string][]byte{}, read: map[string]readVal{}},
+			heads:   map[string]ledger.Head{},
+			lastCmd: map[string]string{},
+		}
+	}
+	for i, org := range orgs {
+		w := ws[i%len(ws)]
+		w.orgs = append(w.orgs, org)
+		if c, ok := p.lastCmd[org]; ok {
+			w.lastCmd[org] = c
+		}
+	}
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Go(func() {
+			for _, org := range w.orgs {
+				for _, it := range byOrg[org] {
+					if err := p.applyEnv(w.tx, w.heads, w.lastCmd, it.env, it.raw); err != nil {
+						w.err, w.errAt = err, it.raw.StreamSeq
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	err, errAt := decErr, decAt
+	for _, w := range ws {
+		if w.err != nil && (err == nil || w.errAt <= errAt) {
+			err, errAt = w.err, w.errAt
+		}
+	}
+	if err != nil {
+		return err
+	}
+	// Each worker commits its unions' changes with their heads, at once:
+	// Pebble applies concurrent batches to its memtable in parallel. The
+	// heads make each union's part exactly-once by itself (an event a head
+	// already covers is checked and skipped when read again), so the
+	// checkpoint can follow in a batch of its own, whose sync covers all.
+	errs := make([]error, len(ws))
+	for i, w := range ws {
+		wg.Go(func() {
+			for org, h := range w.heads {
+				w.tx.dirty[string(key(famMeta, "head/", org))] = encodeHead(h)
+			}
+			w.tx.db, w.tx.b = p.store.db, p.store.db.NewBatch()
+			defer w.tx.b.Close()
+			errs[i] = w.tx.commit(pebble.NoSync)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("projections: commit: %w", err)
+	}
+	for _, w := range ws {
+		maps.Copy(p.lastCmd, w.lastCmd)
+	}
+	tx := newTx(p.store.db)
+	defer tx.b.Close()
+	if err := p.commit(tx, nil, last, pebble.Sync); err != nil {
 		return err
 	}
 	p.store.setApplied(last)
@@ -228,6 +352,12 @@ func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, raw events.St
 	if err != nil {
 		return &ChainError{StreamSeq: raw.StreamSeq, Reason: err.Error()}
 	}
+	return p.applyEnv(tx, heads, p.lastCmd, env, raw)
+}
+
+// applyEnv applies one decoded event the long way. lastCmd is the
+// projector's, or a worker's copy for its unions.
+func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[string]string, env events.Envelope, raw events.Stored) error {
 	bad := func(format string, args ...any) error {
 		return &ChainError{StreamSeq: raw.StreamSeq, Org: env.Org, Seq: env.Seq, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -248,14 +378,14 @@ func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, raw events.St
 	if err := p.writeEvent(tx, env, raw); err != nil {
 		return err
 	}
-	first, err := p.firstOfCommand(tx, env)
+	first, err := firstOfCommand(tx, lastCmd, env)
 	if err != nil {
 		return err
 	}
 	if err := writeCommand(tx, env, first); err != nil {
 		return err
 	}
-	p.lastCmd[env.Org] = env.Command
+	lastCmd[env.Org] = env.Command
 	if err := applyProjections(tx, env, payload); err != nil {
 		return err
 	}
@@ -355,11 +485,11 @@ func encodeCmdRecord(rec cmdRecord) []byte {
 
 // firstOfCommand reports whether env is the first event of its command in
 // its org's chain.
-func (p *Projector) firstOfCommand(tx *Tx, env events.Envelope) (bool, error) {
+func firstOfCommand(tx *Tx, lastCmd map[string]string, env events.Envelope) (bool, error) {
 	if env.Seq == 1 {
 		return true, nil
 	}
-	c, ok := p.lastCmd[env.Org]
+	c, ok := lastCmd[env.Org]
 	if !ok {
 		v, ok, err := tx.Get(key(famEvent, env.Org, "/", env.Seq-1))
 		if err != nil {

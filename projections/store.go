@@ -361,6 +361,13 @@ func (s *Store) stage(st *staged) func() {
 // their writer had computed (Scratch.Stage) since the store was opened.
 func (s *Store) StagedApplied() uint64 { return s.stagedApplied.Load() }
 
+// anyStaged reports whether a group is staged and not yet taken.
+func (s *Store) anyStaged() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.staged) > 0
+}
+
 // takeStaged removes and returns the group whose first event is first.
 func (s *Store) takeStaged(first []byte) *staged {
 	s.mu.Lock()
