@@ -32,3 +32,17 @@ func SplitSegment(data []byte) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// SegmentHolds reports whether a segment holds an event's exact bytes.
+func SegmentHolds(segment, event []byte) bool {
+	evs, err := SplitSegment(segment)
+	if err != nil {
+		return false
+	}
+	for _, e := range evs {
+		if bytes.Equal(e, event) {
+			return true
+		}
+	}
+	return false
+}

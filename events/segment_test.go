@@ -40,3 +40,22 @@ func TestSplitSegmentRefusesEmptyEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestSegmentHolds(t *testing.T) {
+	seg := JoinSegment([][]byte{[]byte(`{"a":1}`), []byte(`{"b":2}`)})
+	for _, tc := range []struct {
+		seg, ev string
+		want    bool
+	}{
+		{string(seg), `{"a":1}`, true},
+		{string(seg), `{"b":2}`, true},
+		{string(seg), `{"a":1}` + "\n" + `{"b":2}`, false},
+		{string(seg), `{"a":`, false},
+		{`{"a":1}`, `{"a":1}`, true},
+		{"\n", ``, false},
+	} {
+		if got := SegmentHolds([]byte(tc.seg), []byte(tc.ev)); got != tc.want {
+			t.Errorf("SegmentHolds(%q, %q) = %v, want %v", tc.seg, tc.ev, got, tc.want)
+		}
+	}
+}

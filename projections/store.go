@@ -76,6 +76,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		Logger:       pebbleLogger{log.With("component", "pebble")},
 		Cache:        cache,
 		MemTableSize: 64 << 20,
+		// A second compaction when level 0 piles up (a rebuild writes
+		// faster than one compaction drains it): reads, the as-of queries
+		// above all, pay for every file in level 0.
+		CompactionConcurrencyRange: func() (int, int) { return 1, 2 },
 	}
 	for i := range po.Levels {
 		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)

@@ -309,7 +309,7 @@ func verifyChain(t *testing.T, n *node.Node, org string) map[string][]uint64 {
 			return false
 		}
 		raw, ok, err := n.Log.Get(ctx, st.StreamSeq)
-		if err != nil || !ok || !segmentHolds(raw.Data, st.Data) {
+		if err != nil || !ok || !events.SegmentHolds(raw.Data, st.Data) {
 			bad = fmt.Errorf("seq %d: stream seq %d in the log: ok=%v err=%v (not the same event)", s, st.StreamSeq, ok, err)
 			return false
 		}
@@ -1006,18 +1006,4 @@ func TestSubmitAfterForeignAppend(t *testing.T) {
 			check(t, res, env, ss)
 		}
 	})
-}
-
-// segmentHolds reports whether a stream message holds an event's bytes.
-func segmentHolds(msg, event []byte) bool {
-	evs, err := events.SplitSegment(msg)
-	if err != nil {
-		return false
-	}
-	for _, e := range evs {
-		if bytes.Equal(e, event) {
-			return true
-		}
-	}
-	return false
 }

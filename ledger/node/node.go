@@ -4,7 +4,6 @@
 package node
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -185,7 +184,7 @@ func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) e
 		if err != nil {
 			return err
 		}
-		if ok && segmentHolds(raw.Data, st.Data) {
+		if ok && events.SegmentHolds(raw.Data, st.Data) {
 			break
 		}
 	}
@@ -238,20 +237,6 @@ func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) e
 		return fmt.Errorf("node: republish %s: %w", org, rerr)
 	}
 	return nil
-}
-
-// segmentHolds reports whether a stream message holds an event's bytes.
-func segmentHolds(msg, event []byte) bool {
-	evs, err := events.SplitSegment(msg)
-	if err != nil {
-		return false
-	}
-	for _, e := range evs {
-		if bytes.Equal(e, event) {
-			return true
-		}
-	}
-	return false
 }
 
 // NATS returns the node's client connection.
