@@ -232,8 +232,8 @@ type flight struct {
 	err     error         // the durability wait's failure, set before done
 }
 
-// durable reports whether f is answered, without waiting.
-func (f *flight) durable() bool {
+// answered reports, without waiting, whether f is durable or failed.
+func (f *flight) answered() bool {
 	select {
 	case <-f.done:
 		return true
@@ -324,11 +324,16 @@ func (w *writer) process(ctx context.Context, p *pipe, group []*request) {
 // reports a lost race worth deciding again on fresh state.
 func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attempt int) (rest []*request, retry bool, err error) {
 	s := w.svc
+	if p.prev != nil && p.prev.answered() {
+		// Durable, so in the snapshot below; or failed, and then the head
+		// is forgotten too, since the store may not hold the group.
+		p.settle()
+	}
 	if p.head == nil {
 		p.settle() // the store's head will do, once nothing is in flight
 	}
 	var over Scratch
-	if p.prev != nil && !p.prev.durable() {
+	if p.prev != nil {
 		over = p.prev.sc
 	}
 	sc, err := s.store.Begin(over)

@@ -114,7 +114,6 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 		return p.applyParallel(chunk)
 	}
 	tx := newTx(p.store.db)
-	defer func() { tx.b.Close() }()
 	heads := map[string]ledger.Head{}
 	// blind: staged changes went to the batch only, where Tx.Get does not
 	// see them; an event projected the long way after them needs them
@@ -141,7 +140,6 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 				if err := p.commit(tx, heads, chunk[i-1].StreamSeq, pebble.NoSync); err != nil {
 					return err
 				}
-				tx.b.Close()
 				tx, heads, blind = newTx(p.store.db), map[string]ledger.Head{}, false
 			}
 		}
@@ -252,8 +250,7 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 			for org, h := range w.heads {
 				w.tx.dirty[string(key(famMeta, "head/", org))] = encodeHead(h)
 			}
-			w.tx.db, w.tx.b = p.store.db, p.store.db.NewBatch()
-			defer w.tx.b.Close()
+			w.tx.db = p.store.db
 			errs[i] = w.tx.commit(pebble.NoSync)
 		})
 	}
@@ -265,7 +262,6 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 		maps.Copy(p.lastCmd, w.lastCmd)
 	}
 	tx := newTx(p.store.db)
-	defer tx.b.Close()
 	if err := p.commit(tx, nil, last, pebble.Sync); err != nil {
 		return err
 	}

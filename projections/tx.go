@@ -70,12 +70,12 @@ func upper(p []byte) []byte {
 }
 
 // Tx is a set of changes over committed state with read-your-writes: a
-// projector chunk (backed by a Pebble batch that is then committed) or a
-// scratch view for deciding a group of commands (no batch, discarded).
-// Reads see earlier writes of the same Tx without an indexed batch.
+// projector chunk (written to Pebble in one batch at commit) or a scratch
+// view for deciding a group of commands (never committed). Reads see
+// earlier writes of the same Tx.
 type Tx struct {
-	r     reader        // the committed state it builds on: the DB or a snapshot
-	b     *pebble.Batch // nil for a scratch view
+	r     reader     // the committed state it builds on: the DB or a snapshot
+	db    *pebble.DB // where commit writes; nil for a scratch view
 	dirty map[string][]byte
 	// read remembers what was read from r, absent keys included: r does not
 	// change under a Tx (the projector is its only writer, a snapshot never
@@ -89,7 +89,6 @@ type Tx struct {
 	// staged changes); sink, in a write-only Tx, is where its writes go.
 	blind []kv
 	sink  *Tx
-	db    *pebble.DB
 }
 
 type readVal struct {
@@ -98,7 +97,7 @@ type readVal struct {
 }
 
 func newTx(db *pebble.DB) *Tx {
-	return &Tx{r: db, db: db, b: db.NewBatch(), dirty: map[string][]byte{}, read: map[string]readVal{}}
+	return &Tx{r: db, db: db, dirty: map[string][]byte{}, read: map[string]readVal{}}
 }
 
 // Get reads a key as of the Tx so far.
@@ -184,10 +183,8 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 		}
 		return int(a - b)
 	})
-	if t.b.Len() == 0 {
-		t.b.Close()
-		t.b = t.db.NewBatchWithSize(size)
-	}
+	b := t.db.NewBatchWithSize(size)
+	defer b.Close()
 	for n, i := range idx {
 		w := all[i]
 		if n+1 < len(idx) && all[idx[n+1]].k == w.k {
@@ -195,15 +192,15 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 		}
 		var err error
 		if w.v == nil {
-			err = t.b.Delete([]byte(w.k), nil)
+			err = b.Delete([]byte(w.k), nil)
 		} else {
-			err = t.b.Set([]byte(w.k), w.v, nil)
+			err = b.Set([]byte(w.k), w.v, nil)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return t.b.Commit(opts)
+	return b.Commit(opts)
 }
 
 type reader interface {
