@@ -96,9 +96,11 @@ func Seal(d Draft, m Meta) (Envelope, []byte, error) {
 		Sig:         d.Sig,
 		Prev:        m.Prev,
 	}
-	data, err := marshal(env)
-	if err != nil {
-		return Envelope{}, nil, fmt.Errorf("events: encode envelope: %w", err)
+	data, ok := appendEnvelope(make([]byte, 0, 256+len(body)), &env)
+	if !ok {
+		if data, err = marshal(env); err != nil {
+			return Envelope{}, nil, fmt.Errorf("events: encode envelope: %w", err)
+		}
 	}
 	env.Hash = HashOf(data)
 	return env, data, nil

@@ -1,0 +1,65 @@
+package events
+
+import "strconv"
+
+// appendEnvelope appends the canonical encoding of env (what marshal
+// writes) without reflection, when every string in it is plain printable
+// ASCII without quotes or backslashes, which needs no escaping; ok=false
+// otherwise, and the caller uses marshal. The payload is written as it is:
+// Seal passes marshal's compact output, which encoding/json would copy
+// unchanged. Sealing is on every command's path, and reflection was most of
+// its cost.
+func appendEnvelope(b []byte, env *Envelope) (_ []byte, ok bool) {
+	for _, s := range [...]string{env.ID, env.Org, env.Type, env.Aggregate, env.Recorded, env.Date, env.Actor, env.Command, env.CommandHash, env.Prev} {
+		if !plain(s) {
+			return b, false
+		}
+	}
+	if len(env.Payload) == 0 {
+		return b, false
+	}
+	if env.Sig != nil && !(plain(env.Sig.Key) && plain(env.Sig.Alg) && plain(env.Sig.Sig)) {
+		return b, false
+	}
+	str := func(name, v string) {
+		b = append(b, name...)
+		b = append(b, '"')
+		b = append(b, v...)
+		b = append(b, '"')
+	}
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, int64(env.V), 10)
+	str(`,"id":`, env.ID)
+	str(`,"org":`, env.Org)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, env.Seq, 10)
+	str(`,"type":`, env.Type)
+	b = append(b, `,"schema":`...)
+	b = strconv.AppendInt(b, int64(env.Schema), 10)
+	str(`,"aggregate":`, env.Aggregate)
+	str(`,"recorded":`, env.Recorded)
+	str(`,"date":`, env.Date)
+	str(`,"actor":`, env.Actor)
+	str(`,"command":`, env.Command)
+	str(`,"command_hash":`, env.CommandHash)
+	b = append(b, `,"payload":`...)
+	b = append(b, env.Payload...)
+	if env.Sig != nil {
+		str(`,"sig":{"key":`, env.Sig.Key)
+		str(`,"alg":`, env.Sig.Alg)
+		str(`,"sig":`, env.Sig.Sig)
+		b = append(b, '}')
+	}
+	str(`,"prev":`, env.Prev)
+	return append(b, '}'), true
+}
+
+// plain reports whether s encodes in JSON as itself between quotes.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
