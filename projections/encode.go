@@ -144,3 +144,15 @@ func keySeqs(a, b uint64, n int, parts []string) []byte {
 	}
 	return k
 }
+
+// encodeCmdRecord is json.Marshal(rec).
+func encodeCmdRecord(rec cmdRecord) []byte {
+	b := make([]byte, 0, 110)
+	b = append(b, `{"hash":`...)
+	b = appendJSONString(b, rec.Hash)
+	b = append(b, `,"first":`...)
+	b = strconv.AppendUint(b, rec.First, 10)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendInt(b, int64(rec.Count), 10)
+	return append(b, '}')
+}

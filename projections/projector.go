@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"maps"
 	"runtime"
-	"strconv"
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -458,25 +457,6 @@ func writeCommand(tx *Tx, env events.Envelope, first bool) error {
 		rec.Count++
 	}
 	return tx.Set(k, encodeCmdRecord(rec))
-}
-
-// encodeCmdRecord is json.Marshal of rec, without reflection when the hash
-// needs no escaping (the ledger's are hex).
-func encodeCmdRecord(rec cmdRecord) []byte {
-	for i := 0; i < len(rec.Hash); i++ {
-		if c := rec.Hash[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(rec) // a struct of strings and numbers always encodes
-			return b
-		}
-	}
-	b := make([]byte, 0, 110)
-	b = append(b, `{"hash":`...)
-	b = strconv.AppendQuote(b, rec.Hash)
-	b = append(b, `,"first":`...)
-	b = strconv.AppendUint(b, rec.First, 10)
-	b = append(b, `,"count":`...)
-	b = strconv.AppendInt(b, int64(rec.Count), 10)
-	return append(b, '}')
 }
 
 // firstOfCommand reports whether env is the first event of its command in

@@ -362,12 +362,3 @@ func (b *byteBudget) release(n int) {
 	b.mu.Unlock()
 	b.cond.Broadcast()
 }
-
-// Republish appends stored events again as one message with their original
-// bytes and the first one's id, after JetStream lost them (see
-// docs/durability.md). msgs must be the events of one original message, so
-// that the message id dedupes it. expect is the org's last stream sequence,
-// as for Append.
-func (l *Log) Republish(ctx context.Context, org string, expect uint64, msgs []ledger.Message) (uint64, error) {
-	return l.Append(ctx, org, expect, msgs)
-}

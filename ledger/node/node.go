@@ -207,7 +207,7 @@ func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) e
 	)
 	flush := func() bool {
 		if len(group) > 0 {
-			expect, rerr = n.Log.Republish(ctx, org, expect, group)
+			expect, rerr = n.Log.Append(ctx, org, expect, group)
 			group = group[:0]
 			sent++
 		}
