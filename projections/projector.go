@@ -112,7 +112,7 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 		// append, and the append before the message reaches us.
 		return p.applyParallel(chunk)
 	}
-	tx := newTx(p.store.db)
+	tx := newTx(p.store)
 	heads := map[string]ledger.Head{}
 	// blind: staged changes went to the batch only, where Tx.Get does not
 	// see them; an event projected the long way after them needs them
@@ -139,7 +139,7 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 				if err := p.commit(tx, heads, chunk[i-1].StreamSeq, pebble.NoSync); err != nil {
 					return err
 				}
-				tx, heads, blind = newTx(p.store.db), map[string]ledger.Head{}, false
+				tx, heads, blind = newTx(p.store), map[string]ledger.Head{}, false
 			}
 		}
 		if err := p.applyOne(tx, heads, raw); err != nil {
@@ -203,7 +203,7 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 	ws := make([]*worker, max(min(p.Workers, len(orgs)), 1))
 	for i := range ws {
 		ws[i] = &worker{
-			tx:      &Tx{r: p.store.db, dirty: map[string][]byte{}, read: map[string]readVal{}},
+			tx:      newTx(p.store),
 			heads:   map[string]ledger.Head{},
 			lastCmd: map[string]string{},
 		}
@@ -260,7 +260,7 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 	for _, w := range ws {
 		maps.Copy(p.lastCmd, w.lastCmd)
 	}
-	tx := newTx(p.store.db)
+	tx := newTx(p.store)
 	if err := p.commit(tx, nil, last, pebble.Sync); err != nil {
 		return err
 	}

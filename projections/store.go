@@ -37,6 +37,10 @@ type Store struct {
 	// stagedApplied counts messages applied from staged changes.
 	stagedApplied atomic.Uint64
 	failed        error // set when the projector stops on a broken chain
+	hot           *hot
+	absent        *absent
+	stopFill      context.CancelFunc
+	filling       sync.WaitGroup
 }
 
 // Options configures the store.
@@ -91,7 +95,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("projections: open pebble %s: %w", dir, err)
 	}
-	s := &Store{db: db, changed: make(chan struct{}), staged: map[string]*staged{}}
+	s := &Store{db: db, changed: make(chan struct{}), staged: map[string]*staged{}, hot: newHot(hotKeys), absent: newAbsent()}
 	s.view = view{g: s}
 	cp, err := getInt(s, key(famMeta, "checkpoint"))
 	if err != nil {
@@ -99,11 +103,24 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.applied = uint64(cp)
+	// The filter of absent command ids and receipts answers once it holds
+	// every such key already stored; until then lookups go to Pebble.
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopFill = cancel
+	s.filling.Go(func() {
+		if err := s.absent.fill(ctx, db); err != nil && ctx.Err() == nil {
+			log.Warn("projections: filling the filter of absent keys failed; lookups go to Pebble", "err", err)
+		}
+	})
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stopFill()
+	s.filling.Wait()
+	return s.db.Close()
+}
 
 // Get reads one key of the committed state.
 func (s *Store) Get(k []byte) ([]byte, bool, error) { return get(s.db, k) }
@@ -257,6 +274,9 @@ func (s *Store) Dump(w interface{ Write([]byte) (int, error) }) error {
 // Wipe deletes all rebuildable state (events copies, indexes, projections,
 // checkpoint), keeping secrets, so the projector rebuilds from the stream.
 func (s *Store) Wipe() error {
+	s.hot.reset()
+	defer s.hot.reset()
+	s.absent.reset()
 	b := s.db.NewBatch()
 	for _, fam := range []string{famEvent, famIndex, famMeta, famProj} {
 		if err := b.DeleteRange([]byte(fam), upper([]byte(fam)), nil); err != nil {
@@ -269,7 +289,9 @@ func (s *Store) Wipe() error {
 	s.mu.Lock()
 	s.applied = 0
 	s.mu.Unlock()
-	return nil
+	// The store holds no tracked key now: scanning for them is instant,
+	// and a commit racing the wipe adds its own.
+	return s.absent.fill(context.Background(), s.db)
 }
 
 // Begin opens a scratch view for deciding a group of commands: a snapshot
@@ -295,8 +317,9 @@ func (s *Store) Begin(over ledger.Scratch) (ledger.Scratch, error) {
 		}
 		over = u.Unwrap()
 	}
-	snap := s.db.NewSnapshot()
-	tx := &Tx{r: snap, dirty: map[string][]byte{}, read: map[string]readVal{}, over: overTx}
+	var snap *pebble.Snapshot
+	at := s.hot.snapshot(func() { snap = s.db.NewSnapshot() })
+	tx := &Tx{r: snap, dirty: map[string][]byte{}, read: map[string]readVal{}, over: overTx, hot: s.hot, at: at, absent: s.absent}
 	return &scratch{view: view{g: tx}, tx: tx, snap: snap, store: s}, nil
 }
 

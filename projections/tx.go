@@ -89,6 +89,13 @@ type Tx struct {
 	// staged changes); sink, in a write-only Tx, is where its writes go.
 	blind []kv
 	sink  *Tx
+	// hot, if not nil, is the store's cache of committed state, read at
+	// version at (the version of r) before r and updated by commit.
+	hot *hot
+	at  uint64
+	// absent, if not nil, tells command ids and receipt numbers the store
+	// certainly lacks; commit adds the ones it writes.
+	absent *absent
 }
 
 type readVal struct {
@@ -96,8 +103,9 @@ type readVal struct {
 	ok bool
 }
 
-func newTx(db *pebble.DB) *Tx {
-	return &Tx{r: db, db: db, dirty: map[string][]byte{}, read: map[string]readVal{}}
+// newTx starts a projector chunk over the store's newest state.
+func newTx(s *Store) *Tx {
+	return &Tx{r: s.db, db: s.db, dirty: map[string][]byte{}, read: map[string]readVal{}, hot: s.hot, at: latest, absent: s.absent}
 }
 
 // Get reads a key as of the Tx so far.
@@ -113,9 +121,22 @@ func (t *Tx) Get(k []byte) ([]byte, bool, error) {
 			return v, v != nil, nil
 		}
 	}
+	if t.absent != nil && t.absent.surely(k) {
+		t.read[string(k)] = readVal{}
+		return nil, false, nil
+	}
+	if t.hot != nil {
+		if v, ok, hit := t.hot.get(k, t.at); hit {
+			t.read[string(k)] = readVal{v, ok}
+			return v, ok, nil
+		}
+	}
 	v, ok, err := get(t.r, k)
 	if err == nil {
 		t.read[string(k)] = readVal{v, ok}
+		if t.hot != nil {
+			t.hot.want(k)
+		}
 	}
 	return v, ok, err
 }
@@ -183,6 +204,26 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 		}
 		return int(a - b)
 	})
+	if t.absent != nil {
+		for _, w := range all {
+			if w.v != nil && tracked(w.k) {
+				t.absent.add([]byte(w.k))
+			}
+		}
+	}
+	var mine []int
+	if t.hot != nil {
+		mine = t.hot.begin(all)
+	}
+	err := t.write(all, idx, size, opts)
+	if t.hot != nil {
+		t.hot.end(all, mine, err == nil)
+	}
+	return err
+}
+
+// write commits the writes all, in the order idx, once per key.
+func (t *Tx) write(all []kv, idx []int32, size int, opts *pebble.WriteOptions) error {
 	b := t.db.NewBatchWithSize(size)
 	defer b.Close()
 	for n, i := range idx {

@@ -1,0 +1,168 @@
+package projections
+
+import (
+	"context"
+	"hash/maphash"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// absentPrefixes are the key families a command looks up expecting to find
+// nothing: its own command id (idempotency) and its receipt number
+// (uniqueness). Pebble's bloom filters cover its files but not its
+// memtable, where such a lookup costs a skiplist search.
+var absentPrefixes = [...]string{famIndex + "cmd/", famProj + "rcpt/"}
+
+func tracked(k string) bool {
+	for _, p := range absentPrefixes {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// absent is a bloom filter over every key of absentPrefixes the store
+// holds, so that most lookups of a new command id or receipt number end in
+// memory. It only ever gains keys: commits add theirs before they reach
+// Pebble, so a key the filter lacks is in no snapshot either. It answers
+// only once complete: after a scan of the families that exist at open,
+// which runs in the background.
+type absent struct {
+	seed     maphash.Seed
+	complete atomic.Bool
+	gen      atomic.Uint64 // bumped by reset: a fill begun before does not complete the filter
+	mu       sync.RWMutex
+	layers   []*bloomLayer // each twice the size of the one before
+}
+
+// bloomLayer holds up to cap keys at about 1% false positives (10 bits and
+// 7 probes a key).
+type bloomLayer struct {
+	bits []atomic.Uint64
+	n    atomic.Int64
+	cap  int64
+}
+
+const (
+	bloomBitsPerKey = 10
+	bloomProbes     = 7
+	bloomFirstCap   = 1 << 16
+)
+
+func newBloomLayer(capacity int64) *bloomLayer {
+	words := (capacity*bloomBitsPerKey + 63) / 64
+	return &bloomLayer{bits: make([]atomic.Uint64, words), cap: capacity}
+}
+
+func newAbsent() *absent {
+	return &absent{seed: maphash.MakeSeed(), layers: []*bloomLayer{newBloomLayer(bloomFirstCap)}}
+}
+
+// hash returns the two halves of k's hash, combined for each probe.
+func (a *absent) hash(k []byte) (uint32, uint32) {
+	h := maphash.Bytes(a.seed, k)
+	return uint32(h), uint32(h>>32) | 1
+}
+
+func (l *bloomLayer) add(h1, h2 uint32) {
+	m := uint64(len(l.bits)) * 64
+	for i := range uint32(bloomProbes) {
+		bit := uint64(h1+i*h2) % m
+		l.bits[bit/64].Or(1 << (bit % 64))
+	}
+	l.n.Add(1)
+}
+
+func (l *bloomLayer) has(h1, h2 uint32) bool {
+	m := uint64(len(l.bits)) * 64
+	for i := range uint32(bloomProbes) {
+		bit := uint64(h1+i*h2) % m
+		if l.bits[bit/64].Load()&(1<<(bit%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// add records that k may exist from now on.
+func (a *absent) add(k []byte) {
+	h1, h2 := a.hash(k)
+	a.mu.RLock()
+	l := a.layers[len(a.layers)-1]
+	full := l.n.Load() >= l.cap
+	if !full {
+		l.add(h1, h2)
+	}
+	a.mu.RUnlock()
+	if !full {
+		return
+	}
+	a.mu.Lock()
+	l = a.layers[len(a.layers)-1]
+	if l.n.Load() >= l.cap {
+		l = newBloomLayer(2 * l.cap)
+		a.layers = append(a.layers, l)
+	}
+	l.add(h1, h2)
+	a.mu.Unlock()
+}
+
+// surely reports that k is certainly not in the store.
+func (a *absent) surely(k []byte) bool {
+	if !a.complete.Load() || !tracked(string(k)) {
+		return false
+	}
+	h1, h2 := a.hash(k)
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	for _, l := range a.layers {
+		if l.has(h1, h2) {
+			return false
+		}
+	}
+	return true
+}
+
+// fill adds every tracked key db holds and then marks the filter complete.
+// Commits may run meanwhile: they add their own keys.
+func (a *absent) fill(ctx context.Context, db *pebble.DB) error {
+	gen := a.gen.Load()
+	for _, p := range absentPrefixes {
+		it, err := db.NewIter(&pebble.IterOptions{LowerBound: []byte(p), UpperBound: upper([]byte(p))})
+		if err != nil {
+			return err
+		}
+		for it.First(); it.Valid(); it.Next() {
+			a.add(it.Key())
+			if ctx.Err() != nil {
+				break
+			}
+		}
+		if err := it.Close(); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.gen.Load() == gen {
+		a.complete.Store(true)
+	}
+	return nil
+}
+
+// reset empties the filter, which answers nothing until filled again (a
+// wipe refills it).
+func (a *absent) reset() {
+	a.mu.Lock()
+	a.complete.Store(false)
+	a.gen.Add(1)
+	a.layers = []*bloomLayer{newBloomLayer(bloomFirstCap)}
+	a.mu.Unlock()
+}
