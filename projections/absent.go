@@ -127,26 +127,28 @@ func (a *absent) surely(k []byte) bool {
 	return true
 }
 
-// fill adds every tracked key db holds and then marks the filter complete.
-// Commits may run meanwhile: they add their own keys.
-func (a *absent) fill(ctx context.Context, db *pebble.DB) error {
+// fill adds every tracked key db holds, returning how many, and then marks
+// the filter complete. Commits may run meanwhile: they add their own keys.
+func (a *absent) fill(ctx context.Context, db *pebble.DB) (int, error) {
 	gen := a.gen.Load()
+	n := 0
 	for _, p := range absentPrefixes {
 		it, err := db.NewIter(&pebble.IterOptions{LowerBound: []byte(p), UpperBound: upper([]byte(p))})
 		if err != nil {
-			return err
+			return n, err
 		}
 		for it.First(); it.Valid(); it.Next() {
 			a.add(it.Key())
-			if ctx.Err() != nil {
+			n++
+			if n%4096 == 0 && ctx.Err() != nil {
 				break
 			}
 		}
 		if err := it.Close(); err != nil {
-			return err
+			return n, err
 		}
 		if err := ctx.Err(); err != nil {
-			return err
+			return n, err
 		}
 	}
 	a.mu.Lock()
@@ -154,7 +156,7 @@ func (a *absent) fill(ctx context.Context, db *pebble.DB) error {
 	if a.gen.Load() == gen {
 		a.complete.Store(true)
 	}
-	return nil
+	return n, nil
 }
 
 // reset empties the filter, which answers nothing until filled again (a

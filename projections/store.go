@@ -13,6 +13,7 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -108,8 +109,13 @@ func Open(dir string, opts Options) (*Store, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopFill = cancel
 	s.filling.Go(func() {
-		if err := s.absent.fill(ctx, db); err != nil && ctx.Err() == nil {
+		start := time.Now()
+		n, err := s.absent.fill(ctx, db)
+		switch {
+		case err != nil && ctx.Err() == nil:
 			log.Warn("projections: filling the filter of absent keys failed; lookups go to Pebble", "err", err)
+		case err == nil:
+			log.Info("projections: filter of absent keys filled", "keys", n, "elapsed", time.Since(start))
 		}
 	})
 	return s, nil
@@ -291,7 +297,8 @@ func (s *Store) Wipe() error {
 	s.mu.Unlock()
 	// The store holds no tracked key now: scanning for them is instant,
 	// and a commit racing the wipe adds its own.
-	return s.absent.fill(context.Background(), s.db)
+	_, err := s.absent.fill(context.Background(), s.db)
+	return err
 }
 
 // Begin opens a scratch view for deciding a group of commands: a snapshot
