@@ -116,22 +116,28 @@ func validYearOrMonth(p string) bool {
 	return (len(p) == 4 && events.ValidDate(p+"-01-01")) || validPeriod(p)
 }
 
+// duesIn is receive_dues data as clients send it.
+type duesIn struct {
+	Member  string    `json:"member"`
+	Period  string    `json:"period"`
+	Amount  string    `json:"amount"`
+	Wage    string    `json:"wage"`
+	Basis   string    `json:"basis"`
+	Receipt receiptIn `json:"receipt"`
+	Via     string    `json:"via"`
+}
+
 // decideReceiveDues records a member's dues. The amount is either stated
 // or assessed by the ledger from the member's wage (rule dues-assessment);
 // when both are given they must agree, so a treasurer's arithmetic slip is
-// caught rather than recorded.
+// caught rather than recorded. Data in the plain form clients send most is
+// decoded without reflection; anything else goes through decodeData.
 func decideReceiveDues(st State, cmd Command) ([]events.Draft, error) {
-	var in struct {
-		Member  string    `json:"member"`
-		Period  string    `json:"period"`
-		Amount  string    `json:"amount"`
-		Wage    string    `json:"wage"`
-		Basis   string    `json:"basis"`
-		Receipt receiptIn `json:"receipt"`
-		Via     string    `json:"via"`
-	}
-	if err := decodeData(cmd, &in); err != nil {
-		return nil, err
+	in, ok := decodeDuesPlain(cmd.Data)
+	if !ok {
+		if err := decodeData(cmd, &in); err != nil {
+			return nil, err
+		}
 	}
 	var amt events.Fen
 	var basis events.DuesBasis
