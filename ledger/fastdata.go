@@ -107,6 +107,17 @@ func (p *plainData) end() bool {
 	return p.i == len(p.b)
 }
 
+// decodeDues decodes receive_dues data: the plain form by the scanner,
+// any other by decodeData. Only the latter needs its result on the heap.
+func decodeDues(cmd Command) (duesIn, error) {
+	if in, ok := decodeDuesPlain(cmd.Data); ok {
+		return in, nil
+	}
+	var in duesIn
+	err := decodeData(cmd, &in)
+	return in, err
+}
+
 // decodeDuesPlain decodes receive_dues data in the plain form; ok is false
 // if the data is in any other form, and then in is zero.
 func decodeDuesPlain(b []byte) (in duesIn, ok bool) {

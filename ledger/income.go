@@ -133,11 +133,9 @@ type duesIn struct {
 // caught rather than recorded. Data in the plain form clients send most is
 // decoded without reflection; anything else goes through decodeData.
 func decideReceiveDues(st State, cmd Command) ([]events.Draft, error) {
-	in, ok := decodeDuesPlain(cmd.Data)
-	if !ok {
-		if err := decodeData(cmd, &in); err != nil {
-			return nil, err
-		}
+	in, err := decodeDues(cmd)
+	if err != nil {
+		return nil, err
 	}
 	var amt events.Fen
 	var basis events.DuesBasis
@@ -145,7 +143,6 @@ func decideReceiveDues(st State, cmd Command) ([]events.Draft, error) {
 		if in.Basis != "" {
 			return nil, errField(cmd.Type, "basis", "describes the wage: state wage with it")
 		}
-		var err error
 		if amt, err = amount("amount", in.Amount); err != nil {
 			return nil, err
 		}
