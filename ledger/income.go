@@ -74,7 +74,7 @@ type receiptIn struct {
 }
 
 func checkReceipt(st State, cmd Command, r receiptIn) (events.Receipt, error) {
-	if !events.ValidID(r.Book) || !events.ValidID(r.Number) {
+	if !validID(r.Book) || !validID(r.Number) {
 		return events.Receipt{}, errField(cmd.Type, "receipt", "needs a book and a number (letters, digits, '-')")
 	}
 	rc := events.Receipt{Book: r.Book, Number: r.Number}
@@ -116,21 +116,25 @@ func validYearOrMonth(p string) bool {
 	return (len(p) == 4 && events.ValidDate(p+"-01-01")) || validPeriod(p)
 }
 
+// duesIn is receive_dues data as clients send it.
+type duesIn struct {
+	Member  string    `json:"member"`
+	Period  string    `json:"period"`
+	Amount  string    `json:"amount"`
+	Wage    string    `json:"wage"`
+	Basis   string    `json:"basis"`
+	Receipt receiptIn `json:"receipt"`
+	Via     string    `json:"via"`
+}
+
 // decideReceiveDues records a member's dues. The amount is either stated
 // or assessed by the ledger from the member's wage (rule dues-assessment);
 // when both are given they must agree, so a treasurer's arithmetic slip is
-// caught rather than recorded.
+// caught rather than recorded. Data in the plain form clients send most is
+// decoded without reflection; anything else goes through decodeData.
 func decideReceiveDues(st State, cmd Command) ([]events.Draft, error) {
-	var in struct {
-		Member  string    `json:"member"`
-		Period  string    `json:"period"`
-		Amount  string    `json:"amount"`
-		Wage    string    `json:"wage"`
-		Basis   string    `json:"basis"`
-		Receipt receiptIn `json:"receipt"`
-		Via     string    `json:"via"`
-	}
-	if err := decodeData(cmd, &in); err != nil {
+	in, err := decodeDues(cmd)
+	if err != nil {
 		return nil, err
 	}
 	var amt events.Fen
@@ -139,7 +143,6 @@ func decideReceiveDues(st State, cmd Command) ([]events.Draft, error) {
 		if in.Basis != "" {
 			return nil, errField(cmd.Type, "basis", "describes the wage: state wage with it")
 		}
-		var err error
 		if amt, err = amount("amount", in.Amount); err != nil {
 			return nil, err
 		}
@@ -171,7 +174,7 @@ func decideReceiveDues(st State, cmd Command) ([]events.Draft, error) {
 			}
 		}
 	}
-	if !events.ValidID(in.Member) {
+	if !validID(in.Member) {
 		return nil, errField(cmd.Type, "member", "must be a person id")
 	}
 	if !validPeriod(in.Period) {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"math"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -12,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/unionledger/unionledger/events"
+	"github.com/unionledger/unionledger/ledger"
 )
 
 func TestRun(t *testing.T) {
@@ -295,4 +300,60 @@ func cpuTime() time.Duration {
 func add(sum *Result, r Result) {
 	sum.Events += r.Events
 	sum.Elapsed += r.Elapsed
+}
+
+// duesAtMarshal is duesAt as first written, with fmt and json.Marshal of a
+// map: the stream of commands must not depend on how they are built.
+func duesAtMarshal(l *Ledger, i, org int) (ledger.Command, error) {
+	year := firstYear + (i/12)%years
+	period := fmt.Sprintf("%04d-%02d", year, i%12+1)
+	fen := events.Fen(1000 + i%4000)
+	data, err := json.Marshal(map[string]any{
+		"member": fmt.Sprintf("m%06d", i%100_000), "period": period, "amount": fen.Yuan(),
+		"receipt": map[string]string{"book": fmt.Sprintf("DUES-%04d", year), "number": strconv.Itoa(i)},
+	})
+	if err != nil {
+		return ledger.Command{}, err
+	}
+	return ledger.Command{
+		ID: "c-" + strconv.Itoa(i), Type: "receive_dues", Org: l.orgs[org], Actor: benchActor,
+		Date: fmt.Sprintf("%s-%02d", period, 1+i%28), Data: data,
+	}, nil
+}
+
+func TestDuesAtMatchesMarshal(t *testing.T) {
+	l := &Ledger{orgs: []string{"o1", "o2", "o3"}}
+	check := func(i int) {
+		t.Helper()
+		got, err := l.duesAt(i, i&1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := duesAtMarshal(l, i, i&1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != want.ID || got.Type != want.Type || got.Org != want.Org || got.Actor != want.Actor ||
+			got.Date != want.Date || !bytes.Equal(got.Data, want.Data) {
+			t.Fatalf("duesAt(%d) = %+v (data %s), want %+v (data %s)", i, got, got.Data, want, want.Data)
+		}
+	}
+	for i := -5000; i <= 250_000; i++ {
+		check(i)
+	}
+	for _, i := range []int{999_999, 1_000_000, 123_456_789, math.MaxInt32, math.MaxInt64, math.MinInt64 + 1, math.MinInt64} {
+		check(i)
+	}
+}
+
+func BenchmarkDuesAt(b *testing.B) {
+	l := &Ledger{orgs: []string{"o1", "o2"}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := l.duesAt(i, i%2); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
