@@ -47,11 +47,11 @@ func (c Command) check() error {
 		return Errorf(CodeUnknownCommand, "unknown command type %q", c.Type)
 	}
 	switch {
-	case !validID(c.ID):
+	case !events.ValidID(c.ID):
 		return Errorf(CodeInvalid, "command id %q: 1–64 letters, digits, '.', '_', ':' or '-'", c.ID)
 	case !events.ValidOrg(c.Org):
 		return Errorf(CodeInvalid, "org %q: 1–32 lowercase letters, digits or '-'", c.Org)
-	case !validID(c.Actor):
+	case !events.ValidID(c.Actor):
 		return Errorf(CodeInvalid, "actor %q is not a valid person id", c.Actor)
 	case !events.ValidDate(c.Date):
 		return Errorf(CodeInvalid, "date %q is not an accounting date (YYYY-MM-DD)", c.Date)
@@ -59,26 +59,6 @@ func (c Command) check() error {
 		return Errorf(CodeInvalid, "command %q has no data", c.Type)
 	}
 	return nil
-}
-
-// validID is events.ValidID (^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$) as a
-// loop rather than a regular expression: every command checks several ids
-// on the hot path, and the expression costs about ten times as much. A test
-// compares the two.
-func validID(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			continue
-		}
-		if i == 0 || c != '.' && c != '_' && c != ':' && c != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 // Hash identifies the content of a command (everything but the id), so a

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/unionledger/unionledger/events"
 )
 
 // hashData are command data of every form: plain and compact, with
@@ -96,51 +94,5 @@ func FuzzCommandHash(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, typ, org, actor, date string, data []byte) {
 		checkHash(t, Command{ID: "c1", Type: typ, Org: org, Actor: actor, Date: date, Data: data})
-	})
-}
-
-// TestValidIDMatchesEvents compares validID with events.ValidID on every
-// string of up to two bytes, on three-byte strings over the bytes that
-// matter, and around the length limit.
-func TestValidIDMatchesEvents(t *testing.T) {
-	check := func(s string) {
-		t.Helper()
-		if got, want := validID(s), events.ValidID(s); got != want {
-			t.Errorf("validID(%q) = %v, events.ValidID %v", s, got, want)
-		}
-	}
-	check("")
-	for a := 0; a < 256; a++ {
-		check(string([]byte{byte(a)}))
-		for b := 0; b < 256; b++ {
-			check(string([]byte{byte(a), byte(b)}))
-		}
-	}
-	some := []byte("aZ09._:-/ \n@[`{\x00\x7f\x80\xff")
-	for _, a := range some {
-		for _, b := range some {
-			for _, c := range some {
-				check(string([]byte{a, b, c}))
-			}
-		}
-	}
-	for n := 60; n <= 70; n++ {
-		for _, tail := range []string{"", "-", "\n", "é"} {
-			check(strings.Repeat("a", n) + tail)
-			check("0" + strings.Repeat(":", n) + tail)
-		}
-	}
-	check("p-treasurer")
-	check("张三")
-}
-
-func FuzzValidID(f *testing.F) {
-	for _, s := range []string{"", "a", "p-treasurer", "-a", "a\n", "A.b_c:d-e", strings.Repeat("x", 64), strings.Repeat("x", 65), "é"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := validID(s), events.ValidID(s); got != want {
-			t.Errorf("validID(%q) = %v, events.ValidID %v", s, got, want)
-		}
 	})
 }

@@ -74,7 +74,7 @@ type receiptIn struct {
 }
 
 func checkReceipt(st State, cmd Command, r receiptIn) (events.Receipt, error) {
-	if !validID(r.Book) || !validID(r.Number) {
+	if !events.ValidID(r.Book) || !events.ValidID(r.Number) {
 		return events.Receipt{}, errField(cmd.Type, "receipt", "needs a book and a number (letters, digits, '-')")
 	}
 	rc := events.Receipt{Book: r.Book, Number: r.Number}
@@ -174,7 +174,7 @@ func decideReceiveDues(st State, cmd Command) ([]events.Draft, error) {
 			}
 		}
 	}
-	if !validID(in.Member) {
+	if !events.ValidID(in.Member) {
 		return nil, errField(cmd.Type, "member", "must be a person id")
 	}
 	if !validPeriod(in.Period) {
