@@ -107,8 +107,37 @@ func Seal(d Draft, m Meta) (Envelope, []byte, error) {
 
 // FormatTime is the one time format of the wire: UTC, RFC 3339 with
 // nanoseconds and trailing zeros kept.
+// Written by hand for years 0–9999 (time.Format costs ten times as much,
+// and every event is stamped); other years go through time.Format.
 func FormatTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format("2006-01-02T15:04:05.000000000Z")
+	}
+	hour, min, sec := t.Clock()
+	var b [30]byte
+	put := func(at, width, v int) {
+		for i := at + width - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, 4, year)
+	b[4] = '-'
+	put(5, 2, int(month))
+	b[7] = '-'
+	put(8, 2, day)
+	b[10] = 'T'
+	put(11, 2, hour)
+	b[13] = ':'
+	put(14, 2, min)
+	b[16] = ':'
+	put(17, 2, sec)
+	b[19] = '.'
+	put(20, 9, t.Nanosecond())
+	b[29] = 'Z'
+	return string(b[:])
 }
 
 // HashOf is the chain hash of an event: lowercase hex SHA-256 of its bytes.
