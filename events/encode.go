@@ -63,3 +63,33 @@ func plain(s string) bool {
 	}
 	return true
 }
+
+// appendDues appends marshal's encoding of a dues receipt, the most common
+// payload by far, without reflection; ok=false when a string needs
+// escaping, and the caller uses marshal.
+func appendDues(b []byte, p *DuesReceived) (_ []byte, ok bool) {
+	for _, s := range [...]string{p.Member, p.Period, p.Receipt.Book, p.Receipt.Number, string(p.Via), string(p.Basis)} {
+		if !plain(s) {
+			return b, false
+		}
+	}
+	b = append(b, `{"member":"`...)
+	b = append(b, p.Member...)
+	b = append(b, `","period":"`...)
+	b = append(b, p.Period...)
+	b = append(b, `","amount_fen":`...)
+	b = strconv.AppendInt(b, int64(p.Amount), 10)
+	b = append(b, `,"receipt":{"book":"`...)
+	b = append(b, p.Receipt.Book...)
+	b = append(b, `","number":"`...)
+	b = append(b, p.Receipt.Number...)
+	b = append(b, `"},"via":"`...)
+	b = append(b, p.Via...)
+	b = append(b, '"')
+	if p.Basis != "" {
+		b = append(b, `,"basis":"`...)
+		b = append(b, p.Basis...)
+		b = append(b, '"')
+	}
+	return append(b, '}'), true
+}

@@ -44,3 +44,41 @@ func TestAppendEnvelopeIsMarshal(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendDuesIsMarshal checks the hand-written dues payload gives
+// marshal's bytes, or declines.
+func TestAppendDuesIsMarshal(t *testing.T) {
+	base := DuesReceived{Member: "m000123", Period: "2025-03", Amount: 3390,
+		Receipt: Receipt{Book: "DUES-2025", Number: "000123"}, Via: ViaBank}
+	for _, tc := range []struct {
+		name    string
+		edit    func(p *DuesReceived)
+		encoded bool
+	}{
+		{"plain", func(*DuesReceived) {}, true},
+		{"with basis", func(p *DuesReceived) { p.Basis = DuesBasisWage }, true},
+		{"cash, zero and negative amounts", func(p *DuesReceived) { p.Via, p.Amount = ViaCash, -5 }, true},
+		{"largest amount", func(p *DuesReceived) { p.Amount = 1<<63 - 1 }, true},
+		{"html characters", func(p *DuesReceived) { p.Member = "a<b>&c" }, true},
+		{"empty strings", func(p *DuesReceived) { *p = DuesReceived{} }, true},
+		{"quote", func(p *DuesReceived) { p.Receipt.Number = `1"2` }, false},
+		{"non-ASCII", func(p *DuesReceived) { p.Member = "张三" }, false},
+		{"control", func(p *DuesReceived) { p.Period = "2025\t03" }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := base
+			tc.edit(&p)
+			want, err := marshal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := appendDues(nil, &p)
+			if ok != tc.encoded {
+				t.Fatalf("fast path took it: %v, want %v", ok, tc.encoded)
+			}
+			if ok && string(got) != string(want) {
+				t.Fatalf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}

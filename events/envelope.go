@@ -74,9 +74,16 @@ type Meta struct {
 // Seal encodes a draft as the next event of its org and returns the
 // envelope (with Hash) and the exact bytes to store.
 func Seal(d Draft, m Meta) (Envelope, []byte, error) {
-	body, err := marshal(d.Payload)
-	if err != nil {
-		return Envelope{}, nil, fmt.Errorf("events: encode %s payload: %w", d.Payload.Type(), err)
+	var body []byte
+	ok := false
+	if p, dues := d.Payload.(DuesReceived); dues {
+		body, ok = appendDues(make([]byte, 0, 192), &p)
+	}
+	if !ok {
+		var err error
+		if body, err = marshal(d.Payload); err != nil {
+			return Envelope{}, nil, fmt.Errorf("events: encode %s payload: %w", d.Payload.Type(), err)
+		}
 	}
 	env := Envelope{
 		V:           WireVersion,
@@ -97,6 +104,7 @@ func Seal(d Draft, m Meta) (Envelope, []byte, error) {
 	}
 	data, ok := appendEnvelope(make([]byte, 0, 256+len(body)), &env)
 	if !ok {
+		var err error
 		if data, err = marshal(env); err != nil {
 			return Envelope{}, nil, fmt.Errorf("events: encode envelope: %w", err)
 		}
