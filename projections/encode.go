@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strconv"
-
-	"github.com/unionledger/unionledger/events"
 )
 
 // Hand-written encodings of the records written for most events. Each
@@ -25,37 +23,6 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
-}
-
-// encodePosted is json.Marshal(postedRec{...}).
-func encodePosted(typ, hash, date, aggregate string, ps []events.Posting) []byte {
-	b := make([]byte, 0, 160+len(aggregate)+48*len(ps))
-	b = append(b, `{"type":`...)
-	b = appendJSONString(b, typ)
-	b = append(b, `,"hash":`...)
-	b = appendJSONString(b, hash)
-	b = append(b, `,"date":`...)
-	b = appendJSONString(b, date)
-	b = append(b, `,"aggregate":`...)
-	b = appendJSONString(b, aggregate)
-	b = append(b, `,"postings":`...)
-	if ps == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, p := range ps {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"account":`...)
-			b = appendJSONString(b, p.Account)
-			b = append(b, `,"amount_fen":`...)
-			b = strconv.AppendInt(b, int64(p.Amount), 10)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
-	return append(b, '}')
 }
 
 // encodeDues is json.Marshal(duesRec{Date: date}).

@@ -34,7 +34,10 @@ import (
 //	p/flag/rc/<org>/<book>0x00<prefix>0x00<n><seq>  receiptRec: receipt numbers by numeric suffix n, then use
 //	p/flag/mem/<org>/<person>                       []memberSpan: when the person held the member role
 //	p/flag/dues/<org>/<member>0x00<period>0x00<seq> duesRec: a dues receipt and its reversal, if any
-//	p/flag/dseq/<org>/<seq>                         the p/flag/dues key of the receipt at seq
+//
+// A reversal of a dues receipt finds the receipt's record from the receipt
+// event itself (its member and period), read like any reversal's original
+// (eventAt).
 //
 // Every list kept in one value is bounded (maxSplitEntries, maxPaidKept),
 // so memory never grows with the history.
@@ -200,7 +203,9 @@ func memberSpanPrefix(org string) []byte   { return key(famProj, "flag/mem/", or
 func duesPrefix(org, member string) []byte {
 	return keyOf(famProj, "flag/dues/", org, "/", member, "\x00")
 }
-func duesSeqKey(org string, seq uint64) []byte { return keySeq(seq, famProj, "flag/dseq/", org, "/") }
+func duesKey(org, member, period string, seq uint64) []byte {
+	return keySeq(seq, famProj, "flag/dues/", org, "/", member, "\x00", period, "\x00")
+}
 
 // splitEntry is a request at or below the threshold, not covered by a
 // collective decision, kept while it may be part of a split.
@@ -299,10 +304,20 @@ func (flags) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 			return err
 		}
 	case events.ReversalPosted:
-		if err := raiseReversal(tx, env, p); err != nil {
+		oenv, op, found, err := eventAt(tx, env.Org, p.OriginalSeq)
+		if err != nil {
 			return err
 		}
-		if err := reverseDues(tx, env, p); err != nil {
+		origDate := ""
+		if found {
+			if orig, posted := postedOf(oenv, op); posted {
+				origDate = orig.Date
+			}
+		}
+		if err := raiseReversal(tx, env, p, origDate); err != nil {
+			return err
+		}
+		if err := reverseDues(tx, env, p, op); err != nil {
 			return err
 		}
 	case events.BudgetApproved:
@@ -329,11 +344,7 @@ func (flags) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 			})
 		}
 	case events.DuesReceived:
-		k := keySeq(env.Seq, famProj, "flag/dues/", env.Org, "/", p.Member, "\x00", p.Period, "\x00")
-		if err := tx.Set(k, encodeDues(env.Date)); err != nil {
-			return err
-		}
-		if err := tx.Set(duesSeqKey(env.Org, env.Seq), k); err != nil {
+		if err := tx.Set(duesKey(env.Org, p.Member, p.Period, env.Seq), encodeDues(env.Date)); err != nil {
 			return err
 		}
 	}
@@ -645,15 +656,9 @@ func becomeOfficer(tx *Tx, env events.Envelope, expense, as string) error {
 }
 
 // raiseReversal raises a reversal flag for every red-ink correction (红字冲销).
-func raiseReversal(tx *Tx, env events.Envelope, p events.ReversalPosted) error {
-	orig, ok, err := view{g: tx}.PostedEvent(env.Org, p.OriginalSeq)
-	if err != nil {
-		return err
-	}
-	origDate := ""
-	if ok {
-		origDate = orig.Date
-	}
+// origDate is the original's accounting date, "" when PostedEvent would
+// not find it.
+func raiseReversal(tx *Tx, env events.Envelope, p events.ReversalPosted, origDate string) error {
 	var amt events.Fen
 	for _, l := range p.Lines {
 		if l.Amount < 0 {
@@ -672,15 +677,17 @@ func raiseReversal(tx *Tx, env events.Envelope, p events.ReversalPosted) error {
 }
 
 // reverseDues marks a reversed dues receipt, so the month it paid is unpaid
-// again from the reversal on.
-func reverseDues(tx *Tx, env events.Envelope, p events.ReversalPosted) error {
+// again from the reversal on. orig is the original's payload (nil if there
+// is no such event).
+func reverseDues(tx *Tx, env events.Envelope, p events.ReversalPosted, orig events.Payload) error {
 	if p.OriginalType != (events.DuesReceived{}).Type() {
 		return nil
 	}
-	k, ok, err := tx.Get(duesSeqKey(env.Org, p.OriginalSeq))
-	if err != nil || !ok {
-		return err
+	d, ok := orig.(events.DuesReceived)
+	if !ok {
+		return nil
 	}
+	k := duesKey(env.Org, d.Member, d.Period, p.OriginalSeq)
 	var rec duesRec
 	if ok, err := getJSON(tx, k, &rec); err != nil || !ok {
 		return err

@@ -3,6 +3,7 @@ package projections
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 
 	"github.com/unionledger/unionledger/events"
 	"github.com/unionledger/unionledger/ledger"
@@ -13,12 +14,14 @@ import (
 //	p/period/state/<org>           {"first","closed_month","first_closed","closed_year"}
 //	p/period/month/<org>/<YYYY-MM> {"seq","actor"}: the month_closed event
 //	p/period/year/<org>/<YYYY>     {"seq","actor"}: the year_closed event
-//	p/period/posted/<org>/<seq>    {"type","hash","date","aggregate","postings"} of every event that posted money
 //	p/reversed/<org>/<seq>         seq of the reversal_posted that reversed event seq
 //
-// The posted-event record lets a reversal name the original's type, hash
-// and postings with one point read, including an original decided earlier
-// in the same group (whose copy is not in e/ until the group is durable).
+// What a reversal needs of the event it reverses (type, hash, date,
+// postings) is read from the event itself (eventAt): its copy in e/, or,
+// for an event decided in a scratch view and not durable yet, the view's
+// record of it. A second record of each money event would cost every such
+// event a key (a map insert, a sort slot, a memtable insert, compaction)
+// for what its copy already holds.
 type periods struct{}
 
 type periodStateRec struct {
@@ -33,22 +36,11 @@ type periodCloseRec struct {
 	Actor string `json:"actor"`
 }
 
-type postedRec struct {
-	Type      string           `json:"type"`
-	Hash      string           `json:"hash"`
-	Date      string           `json:"date"`
-	Aggregate string           `json:"aggregate"`
-	Postings  []events.Posting `json:"postings"`
-}
-
 func periodStateKey(org string) []byte { return keyOf(famProj, "period/state/", org) }
 func monthCloseKey(org, month string) []byte {
 	return key(famProj, "period/month/", org, "/", month)
 }
-func yearCloseKey(org, year string) []byte { return key(famProj, "period/year/", org, "/", year) }
-func postedKey(org string, seq uint64) []byte {
-	return keySeq(seq, famProj, "period/posted/", org, "/")
-}
+func yearCloseKey(org, year string) []byte      { return key(famProj, "period/year/", org, "/", year) }
 func reversedKey(org string, seq uint64) []byte { return key(famProj, "reversed/", org, "/", seq) }
 
 func (periods) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
@@ -56,15 +48,10 @@ func (periods) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	if err != nil {
 		return err
 	}
-	if !unchanged {
-		if err := applyPeriodState(tx, env, p); err != nil {
-			return err
-		}
+	if unchanged {
+		return nil
 	}
-	if ps := p.Postings(); len(ps) > 0 {
-		return tx.Set(postedKey(env.Org, env.Seq), encodePosted(env.Type, env.Hash, env.Date, env.Aggregate, ps))
-	}
-	return nil
+	return applyPeriodState(tx, env, p)
 }
 
 // periodStateUnchanged reports, for most events, that the period state
@@ -147,12 +134,54 @@ func (s view) YearClose(org, year string) (ledger.PeriodClose, bool, error) {
 
 // PostedEvent returns an event of the org that posted money.
 func (s view) PostedEvent(org string, seq uint64) (ledger.PostedEvent, bool, error) {
-	var rec postedRec
-	ok, err := getJSON(s.g, postedKey(org, seq), &rec)
+	env, p, ok, err := eventAt(s.g, org, seq)
 	if err != nil || !ok {
 		return ledger.PostedEvent{}, false, err
 	}
-	return ledger.PostedEvent{Type: rec.Type, Hash: rec.Hash, Date: rec.Date, Aggregate: rec.Aggregate, Postings: rec.Postings}, true, nil
+	pe, ok := postedOf(env, p)
+	return pe, ok, nil
+}
+
+// postedOf is what PostedEvent answers for an event; ok is false when the
+// event posted nothing.
+func postedOf(env events.Envelope, p events.Payload) (ledger.PostedEvent, bool) {
+	ps := p.Postings()
+	if len(ps) == 0 {
+		return ledger.PostedEvent{}, false
+	}
+	return ledger.PostedEvent{Type: env.Type, Hash: env.Hash, Date: env.Date, Aggregate: env.Aggregate, Postings: ps}, true
+}
+
+// eventAt returns the org's event seq, decoded, as g sees it. A scratch
+// view's Tx first asks the events decided in the view and in the view it
+// overlays (see scratchBase): they are not durable, so not in e/ yet. Else
+// it reads the event copy in e/ through g, which in a projector chunk also
+// sees the copies of the chunk's earlier events, since the projector writes
+// an event's copy before it projects the event.
+func eventAt(g getter, org string, seq uint64) (events.Envelope, events.Payload, bool, error) {
+	if tx, ok := g.(*Tx); ok {
+		if b, ok := tx.r.(*scratchBase); ok {
+			if env, p, ok := b.event(org, seq); ok {
+				return env, p, true, nil
+			}
+		}
+	}
+	v, ok, err := g.Get(key(famEvent, org, "/", seq))
+	if err != nil || !ok {
+		return events.Envelope{}, nil, false, err
+	}
+	if len(v) < 8 {
+		return events.Envelope{}, nil, false, fmt.Errorf("projections: corrupt event copy %s/%d", org, seq)
+	}
+	env, err := events.Decode(v[8:])
+	if err != nil {
+		return events.Envelope{}, nil, false, fmt.Errorf("projections: event %s/%d: %w", org, seq, err)
+	}
+	p, err := events.DecodePayload(env)
+	if err != nil {
+		return events.Envelope{}, nil, false, fmt.Errorf("projections: event %s/%d: %w", org, seq, err)
+	}
+	return env, p, true, nil
 }
 
 // ReversedBy returns the org sequence of the reversal of event seq, for

@@ -22,9 +22,9 @@ import (
 //     and year buckets (p/bd, p/bm, p/by): a few dozen keys per account
 //     whatever the length of the history;
 //   - "as of a sequence" scans the accounting-date index (i/date) over the
-//     dates the report covers and folds the postings (p/period/posted) of
-//     the events with seq ≤ the point, so its cost follows the events of
-//     the period, not the whole log;
+//     dates the report covers and folds the postings of the events with
+//     seq ≤ the point, decoded from their copies (e/), so its cost follows
+//     the events of the period, not the whole log;
 //   - budgets and welfare as of a point re-run the budgets and welfare
 //     projections, in memory, over the few events of their aggregates
 //     (budget:<year>, welfare-policy:<year>, welfare-round:<id>,
@@ -220,17 +220,15 @@ func (s *Store) periodNetAtSeq(org string, chart events.Chart, from, to string, 
 			if n > seq {
 				continue
 			}
-			// The periods projection keeps every money event's postings
-			// (p/period/posted/): a small record, cheaper than decoding
-			// the event, and absent for events that post nothing.
-			pe, ok, err := s.PostedEvent(org, n)
+			// The postings are the event's own: its copy in e/, decoded.
+			_, pl, ok, err := eventAt(s, org, n)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				continue
+				return fmt.Errorf("projections: event %s/%d is indexed but missing", org, n)
 			}
-			for _, p := range pe.Postings {
+			for _, p := range pl.Postings() {
 				out[p.Account] += sign * p.Amount
 			}
 		}

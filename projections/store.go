@@ -305,17 +305,20 @@ func (s *Store) Wipe() error {
 // of committed state plus, in memory only, the events the group has decided
 // so far, applied by the same projections the projector runs. over, if not
 // nil, is the view of the org's previous group, appended but perhaps not yet
-// applied: its changes are seen before the snapshot's. The view writes
-// nothing; Stage hands its changes to the projector.
+// applied: its changes and its events are seen before the snapshot's. The
+// view writes nothing; Stage hands its changes to the projector.
 func (s *Store) Begin(over ledger.Scratch) (ledger.Scratch, error) {
-	var overTx *Tx
+	var (
+		overTx     *Tx
+		overEvents *decided
+	)
 	for over != nil {
 		if o, ok := over.(*scratch); ok {
-			overTx = o.tx
+			overTx, overEvents = o.tx, &o.base.own
 			// The group before over is applied by now (the writer keeps
 			// one group in flight), so over's own overlay is no longer
 			// read; dropping it keeps the views from chaining to the first.
-			overTx.over = nil
+			overTx.over, o.base.over = nil, nil
 			break
 		}
 		u, ok := over.(interface{ Unwrap() ledger.Scratch })
@@ -326,29 +329,33 @@ func (s *Store) Begin(over ledger.Scratch) (ledger.Scratch, error) {
 	}
 	var snap *pebble.Snapshot
 	at := s.hot.snapshot(func() { snap = s.db.NewSnapshot() })
-	tx := &Tx{r: snap, dirty: map[string][]byte{}, read: map[string]readVal{}, over: overTx, hot: s.hot, at: at, absent: s.absent}
-	return &scratch{view: view{g: tx}, tx: tx, snap: snap, store: s}, nil
+	base := &scratchBase{Snapshot: snap, over: overEvents}
+	tx := &Tx{r: base, dirty: map[string][]byte{}, read: map[string]readVal{}, over: overTx, hot: s.hot, at: at, absent: s.absent}
+	return &scratch{view: view{g: tx}, tx: tx, base: base, store: s}, nil
 }
 
 type scratch struct {
 	view
 	tx    *Tx
-	snap  *pebble.Snapshot
+	base  *scratchBase // tx's reader: the snapshot, and the events decided on it
 	store *Store
-	envs  []events.Envelope
 }
 
 // Apply folds a decided (not yet appended) event into the view, with the
-// command record the projector would write for it.
+// command record the projector would write for it. The view keeps the
+// event too, as the projector keeps its copy in e/ before projecting it:
+// a later event of the group, or of the next group, may read it (a
+// reversal reads its original).
 func (sc *scratch) Apply(env events.Envelope, p events.Payload) error {
 	// The writer appends each command's events together and never a
 	// command id twice, so a command's first event is one that does not
 	// continue the previous event's command.
-	first := len(sc.envs) == 0 || sc.envs[len(sc.envs)-1].Command != env.Command
+	envs := sc.base.own.envs
+	first := len(envs) == 0 || envs[len(envs)-1].Command != env.Command
 	if err := writeCommand(sc.tx, env, first); err != nil {
 		return err
 	}
-	sc.envs = append(sc.envs, env)
+	sc.base.own.add(env, p)
 	return applyProjections(sc.tx, env, p)
 }
 
@@ -357,14 +364,14 @@ func (sc *scratch) Apply(env events.Envelope, p events.Payload) error {
 // decoding and projecting the events again. It must be called once, after
 // the last Apply. The returned func withdraws the offer.
 func (sc *scratch) Stage(msgs []ledger.Message) (withdraw func()) {
-	st := &staged{envs: sc.envs, dirty: sc.tx.dirty, data: make([][]byte, len(msgs))}
+	st := &staged{envs: sc.base.own.envs, dirty: sc.tx.dirty, data: make([][]byte, len(msgs))}
 	for i, m := range msgs {
 		st.data[i] = m.Data
 	}
 	return sc.store.stage(st)
 }
 
-func (sc *scratch) Close() error { return sc.snap.Close() }
+func (sc *scratch) Close() error { return sc.base.Snapshot.Close() }
 
 // staged is a group the local writer decided and is appending: its events
 // and every change they make to projections and command records, computed

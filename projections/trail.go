@@ -270,18 +270,12 @@ func (trails) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 
 // trailCited reads an earlier event of the org: its aggregate and, if it
 // took money in, its receipt. A sequence not stored (a reference the rules
-// would not have let through) concerns nothing.
+// would not have let through) concerns nothing. Read with eventAt, so a
+// scratch view finds an event decided in its group or the group in flight,
+// as the projector later finds its copy.
 func trailCited(g getter, org string, seq uint64) (string, *events.Receipt, error) {
-	v, ok, err := g.Get(key(famEvent, org, "/", seq))
-	if err != nil || !ok || len(v) < 8 {
-		return "", nil, err
-	}
-	env, err := events.Decode(v[8:])
-	if err != nil {
-		return "", nil, err
-	}
-	p, err := events.DecodePayload(env)
-	if err != nil {
+	env, p, ok, err := eventAt(g, org, seq)
+	if err != nil || !ok {
 		return "", nil, err
 	}
 	if r, ok := p.(events.Receipted); ok {
