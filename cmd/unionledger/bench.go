@@ -20,6 +20,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	dir := fs.String("dir", "", "empty directory for the data, kept afterwards (default: a temporary directory, removed)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	memMiB := fs.Int("memory-limit", defaultMemoryLimitMiB, "soft Go memory limit in MiB while the ledger runs, as serve sets it (0: none); the raw baselines run without one")
+	gcPercent := addGCPercent(fs)
 	if err := parse(fs, args, stdout); err != nil {
 		return done(err)
 	}
@@ -37,7 +38,11 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if *memMiB < 0 {
 		return usageError{"--memory-limit must be 0 (none) or more"}
 	}
-	opts := bench.Options{Events: *events, Clients: *clients, Orgs: *orgs, Latency: *latency, Queries: *queries, MemoryLimitMiB: *memMiB}
+	if *gcPercent < 0 {
+		return usageError{"--gc-percent must be 0 (the runtime's) or more"}
+	}
+	opts := bench.Options{Events: *events, Clients: *clients, Orgs: *orgs, Latency: *latency, Queries: *queries,
+		MemoryLimitMiB: *memMiB, GCPercent: *gcPercent}
 
 	data := *dir
 	if data == "" {

@@ -53,6 +53,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"serve", "--no-such-flag"}, exitUsage},
 		{[]string{"serve", "--memory-limit", "-1"}, exitUsage},
 		{[]string{"bench", "--memory-limit", "-1"}, exitUsage},
+		{[]string{"serve", "--gc-percent", "-1"}, exitUsage},
+		{[]string{"bench", "--gc-percent", "-1"}, exitUsage},
 		{[]string{"balance", "--org", "x", "--server", "http://127.0.0.1:1"}, exitInternal},
 	}
 	for _, tt := range tests {

@@ -50,6 +50,10 @@ type Options struct {
 	// duplicate-detection entry per message for two minutes, and under a
 	// limit meant for the ledger the collector would run all the time.
 	MemoryLimitMiB int `json:"memory_limit_mib,omitempty"`
+	// GCPercent, if positive, is the Go collector's target percentage while
+	// the ledger runs, as `serve` sets it; the raw baselines run at the
+	// process's own.
+	GCPercent int `json:"gc_percent,omitempty"`
 }
 
 // DefaultOptions is a run that takes under two minutes on two cores.
@@ -96,6 +100,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("bench: queries %d < 1", o.Queries)
 	case o.MemoryLimitMiB < 0:
 		return fmt.Errorf("bench: memory limit %d MiB < 0", o.MemoryLimitMiB)
+	case o.GCPercent < 0:
+		return fmt.Errorf("bench: GC percent %d < 0", o.GCPercent)
 	}
 	return nil
 }
@@ -539,6 +545,12 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	if opts.MemoryLimitMiB > 0 {
 		debug.SetMemoryLimit(int64(opts.MemoryLimitMiB) << 20)
 	}
+	prevGC := debug.SetGCPercent(-1)
+	debug.SetGCPercent(prevGC)
+	defer debug.SetGCPercent(prevGC)
+	if opts.GCPercent > 0 {
+		debug.SetGCPercent(opts.GCPercent)
+	}
 
 	say("starting a node in %s and opening %d orgs", dir, opts.Orgs)
 	l, err := OpenLedger(ctx, filepath.Join(dir, "ledger"), opts.Orgs)
@@ -600,6 +612,7 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	say("  p50 %v, p99 %v", q.P50, q.P99)
 
 	debug.SetMemoryLimit(math.MaxInt64)
+	debug.SetGCPercent(prevGC)
 	size := max(st.EventBytes, 1)
 	rep.Ingest.Bytes = size
 	say("raw JetStream async publish: %d messages of %d bytes, %d in flight", opts.Events, size, opts.RawInflight)

@@ -22,12 +22,17 @@ import (
 func TestRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	opts := Options{Events: 2000, Clients: 32, Orgs: 3, Latency: 50, RawInflight: 256, RawBatch: 100, Queries: 500, MemoryLimitMiB: 160}
+	opts := Options{Events: 2000, Clients: 32, Orgs: 3, Latency: 50, RawInflight: 256, RawBatch: 100, Queries: 500, MemoryLimitMiB: 160, GCPercent: 200}
 	var progress bytes.Buffer
 	limit := debug.SetMemoryLimit(-1)
+	gc := debug.SetGCPercent(-1)
+	debug.SetGCPercent(gc)
 	rep, err := Run(ctx, t.TempDir(), opts, &progress)
 	if after := debug.SetMemoryLimit(-1); after != limit {
 		t.Errorf("Run left the Go memory limit at %d, was %d", after, limit)
+	}
+	if after := debug.SetGCPercent(gc); after != gc {
+		t.Errorf("Run left the GC percent at %d, was %d", after, gc)
 	}
 	if err != nil {
 		t.Fatalf("Run: %v\nprogress:\n%s", err, progress.String())

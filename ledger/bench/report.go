@@ -206,6 +206,9 @@ func (r Report) WriteTable(w io.Writer) error {
 	if o.MemoryLimitMiB > 0 {
 		p("; Go memory limit %d MiB in the ledger's phases", o.MemoryLimitMiB)
 	}
+	if o.GCPercent > 0 {
+		p("; GC percent %d in the ledger's phases", o.GCPercent)
+	}
 	p("\n")
 	p("events in stream: %d (%d from opening %d orgs + %d ingest + %d latency receive_dues) in %d messages; average event %d bytes\n\n",
 		r.StreamEvents, r.OrgOpenEvents, r.OrgOpens, r.IngestCommands, r.LatencyCommands, r.StreamMessages, r.EventBytes)
