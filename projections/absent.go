@@ -63,10 +63,12 @@ func newAbsent() *absent {
 }
 
 // hash returns the two halves of k's hash, combined for each probe.
-func (a *absent) hash(k []byte) (uint32, uint32) {
-	h := maphash.Bytes(a.seed, k)
-	return uint32(h), uint32(h>>32) | 1
-}
+// maphash gives a string the hash of its bytes, so keys may come either way.
+func (a *absent) hash(k []byte) (uint32, uint32) { return halves(maphash.Bytes(a.seed, k)) }
+
+func (a *absent) hashString(k string) (uint32, uint32) { return halves(maphash.String(a.seed, k)) }
+
+func halves(h uint64) (uint32, uint32) { return uint32(h), uint32(h>>32) | 1 }
 
 func (l *bloomLayer) add(h1, h2 uint32) {
 	m := uint64(len(l.bits)) * 64
@@ -89,8 +91,12 @@ func (l *bloomLayer) has(h1, h2 uint32) bool {
 }
 
 // add records that k may exist from now on.
-func (a *absent) add(k []byte) {
-	h1, h2 := a.hash(k)
+func (a *absent) add(k []byte) { a.addHashed(a.hash(k)) }
+
+// addString is add for a key held as a string (a commit's writes).
+func (a *absent) addString(k string) { a.addHashed(a.hashString(k)) }
+
+func (a *absent) addHashed(h1, h2 uint32) {
 	a.mu.RLock()
 	l := a.layers[len(a.layers)-1]
 	full := l.n.Load() >= l.cap

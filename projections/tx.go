@@ -207,7 +207,7 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 	if t.absent != nil {
 		for _, w := range all {
 			if w.v != nil && tracked(w.k) {
-				t.absent.add([]byte(w.k))
+				t.absent.addString(w.k)
 			}
 		}
 	}
