@@ -47,17 +47,7 @@ func TestViewsFindEventsOfOneGroupInFlight(t *testing.T) {
 		if i > 0 {
 			over = views[i-1]
 		}
-		var sc any
-		if over == nil {
-			sc, err = s.Begin(nil)
-		} else {
-			sc, err = s.Begin(over)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := sc.(*scratch)
-		defer v.Close()
+		v := beginOver(t, s, over)
 		if i == 0 {
 			apply(v, events.OrgOpened{Name: "x", Chart: "2010"})
 		}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/unionledger/unionledger/ledger"
 )
 
 // commitKV commits k=v (v nil: delete) the way the projector does, through
@@ -27,9 +29,19 @@ func commitKV(t *testing.T, s *Store, k string, v []byte) {
 	}
 }
 
-func begin(t *testing.T, s *Store) *scratch {
+func begin(t *testing.T, s *Store) *scratch { return beginOver(t, s, nil) }
+
+// beginOver opens a view over the view over (none if nil), closed when the
+// test ends.
+func beginOver(t *testing.T, s *Store, over *scratch) *scratch {
 	t.Helper()
-	sc, err := s.Begin(nil)
+	var sc ledger.Scratch
+	var err error
+	if over == nil {
+		sc, err = s.Begin(nil) // not a nil *scratch in a non-nil interface
+	} else {
+		sc, err = s.Begin(over)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,17 +15,7 @@ func TestViewsOverlayOneGroup(t *testing.T) {
 	var views []*scratch
 	var over *scratch
 	for i := range 3 {
-		var sc any
-		if over == nil {
-			sc, err = s.Begin(nil)
-		} else {
-			sc, err = s.Begin(over)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := sc.(*scratch)
-		defer v.Close()
+		v := beginOver(t, s, over)
 		if err := v.tx.Set([]byte{'k', byte('0' + i)}, []byte{byte(i)}); err != nil {
 			t.Fatal(err)
 		}
