@@ -195,3 +195,32 @@ func TestAbsentFilter(t *testing.T) {
 		t.Fatal("after a wipe the filter does not answer")
 	}
 }
+
+// TestOpenDropsRetiredKeys checks that a store written by an earlier
+// version loses the key families nothing reads any more, and keeps the rest.
+func TestOpenDropsRetiredKeys(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"p/period/posted/u/\x00\x00\x00\x00\x00\x00\x00\x01", "p/flag/dseq/u/\x00\x00\x00\x00\x00\x00\x00\x01", "p/period/state/u"} {
+		if err := s.db.Set([]byte(k), []byte("x"), pebble.Sync); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var dump bytes.Buffer
+	if err := s.Dump(&dump); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\"p/period/state/u\" \"x\"\n"; dump.String() != want {
+		t.Fatalf("after reopening the store holds\n%s\nwant\n%s", dump.String(), want)
+	}
+}

@@ -98,6 +98,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, changed: make(chan struct{}), staged: map[string]*staged{}, hot: newHot(hotKeys), absent: newAbsent()}
 	s.view = view{g: s}
+	if err := dropRetired(db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	cp, err := getInt(s, key(famMeta, "checkpoint"))
 	if err != nil {
 		db.Close()
@@ -119,6 +123,37 @@ func Open(dir string, opts Options) (*Store, error) {
 		}
 	})
 	return s, nil
+}
+
+// retired are key families earlier versions wrote and nothing reads any
+// more: each repeated what the event copy holds.
+var retired = [...]string{famProj + "period/posted/", famProj + "flag/dseq/"}
+
+// dropRetired deletes the retired families from a store written by an
+// earlier version, so that it holds exactly what a rebuild would.
+func dropRetired(db *pebble.DB) error {
+	b := db.NewBatch()
+	defer b.Close()
+	for _, p := range retired {
+		lo, hi := []byte(p), upper([]byte(p))
+		it, err := db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+		if err != nil {
+			return err
+		}
+		found := it.First()
+		if err := it.Close(); err != nil {
+			return err
+		}
+		if found {
+			if err := b.DeleteRange(lo, hi, nil); err != nil {
+				return err
+			}
+		}
+	}
+	if b.Empty() {
+		return nil
+	}
+	return b.Commit(pebble.Sync)
 }
 
 // Close closes the database.
