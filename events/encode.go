@@ -11,14 +11,14 @@ import "strconv"
 // its cost.
 func appendEnvelope(b []byte, env *Envelope) (_ []byte, ok bool) {
 	for _, s := range [...]string{env.ID, env.Org, env.Type, env.Aggregate, env.Recorded, env.Date, env.Actor, env.Command, env.CommandHash, env.Prev} {
-		if !plain(s) {
+		if !Plain(s) {
 			return b, false
 		}
 	}
 	if len(env.Payload) == 0 {
 		return b, false
 	}
-	if env.Sig != nil && !(plain(env.Sig.Key) && plain(env.Sig.Alg) && plain(env.Sig.Sig)) {
+	if env.Sig != nil && !(Plain(env.Sig.Key) && Plain(env.Sig.Alg) && Plain(env.Sig.Sig)) {
 		return b, false
 	}
 	str := func(name, v string) {
@@ -54,8 +54,10 @@ func appendEnvelope(b []byte, env *Envelope) (_ []byte, ok bool) {
 	return append(b, '}'), true
 }
 
-// plain reports whether s encodes in JSON as itself between quotes.
-func plain(s string) bool {
+// Plain reports whether encoding/json writes s as itself between quotes:
+// printable ASCII other than '"' and '\\'. Hand-written encoders check it
+// before copying a string.
+func Plain(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
 			return false
@@ -69,7 +71,7 @@ func plain(s string) bool {
 // escaping, and the caller uses marshal.
 func appendDues(b []byte, p *DuesReceived) (_ []byte, ok bool) {
 	for _, s := range [...]string{p.Member, p.Period, p.Receipt.Book, p.Receipt.Number, string(p.Via), string(p.Basis)} {
-		if !plain(s) {
+		if !Plain(s) {
 			return b, false
 		}
 	}

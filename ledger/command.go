@@ -98,8 +98,8 @@ func (c Command) hashGeneral() (string, error) {
 // data is valid JSON that json.Compact leaves as it is (events.Canonical
 // then copies it too, as it does not escape HTML). ok is false otherwise.
 func (c Command) appendPlainHashed(b []byte) (_ []byte, ok bool) {
-	if !plainJSONString(c.Type) || !plainJSONString(c.Org) || !plainJSONString(c.Actor) ||
-		!plainJSONString(c.Date) || !compactJSON(c.Data) {
+	if !events.Plain(c.Type) || !events.Plain(c.Org) || !events.Plain(c.Actor) ||
+		!events.Plain(c.Date) || !compactJSON(c.Data) {
 		return b, false
 	}
 	b = append(b, `{"Type":"`...)
@@ -113,17 +113,6 @@ func (c Command) appendPlainHashed(b []byte) (_ []byte, ok bool) {
 	b = append(b, `","Data":`...)
 	b = append(b, c.Data...)
 	return append(b, '}'), true
-}
-
-// plainJSONString reports whether encoding/json encodes s as it is between
-// quotes: printable ASCII other than '"' and '\\'.
-func plainJSONString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // compactJSON reports whether data is valid JSON without whitespace outside

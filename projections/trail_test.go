@@ -5,7 +5,6 @@ import (
 	"errors"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/unionledger/unionledger/ledger"
 	"github.com/unionledger/unionledger/ledger/ledgertest"
@@ -15,13 +14,7 @@ import (
 
 func trailTestNode(t *testing.T) (*node.Node, func(ledger.Command) ledger.Result) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	n, err := node.Start(ctx, node.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
+	n := ledgertest.StartNode(t, ledgertest.Setup("h1", "2010")...)
 	submit := func(c ledger.Command) ledger.Result {
 		t.Helper()
 		res, err := n.Service.Submit(context.Background(), c)
@@ -29,9 +22,6 @@ func trailTestNode(t *testing.T) (*node.Node, func(ledger.Command) ledger.Result
 			t.Fatalf("%s: %v", c.ID, err)
 		}
 		return res
-	}
-	for _, c := range ledgertest.Setup("h1", "2010") {
-		submit(c)
 	}
 	return n, submit
 }

@@ -312,20 +312,9 @@ func TestTrailDemo(t *testing.T) {
 // and an HTTP server in front of it.
 func trailNode(t *testing.T) (*node.Node, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	n, err := node.Start(ctx, node.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := ledgertest.StartNode(t, ledgertest.Setup("h1", "2010")...)
 	srv := httptest.NewServer(ledgerhttp.NewServer(n.Service, n.Store, nil).Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		n.Close()
-	})
-	for _, c := range ledgertest.Setup("h1", "2010") {
-		trailSubmit(t, n, c)
-	}
+	t.Cleanup(srv.Close) // before the node's own cleanup
 	return n, srv.URL
 }
 

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/unionledger/unionledger/ledger"
 	ledgerhttp "github.com/unionledger/unionledger/ledger/http"
@@ -20,17 +19,9 @@ import (
 
 func startAPI(t *testing.T) (*node.Node, *httptest.Server) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	n, err := node.Start(ctx, node.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := ledgertest.StartNode(t)
 	srv := httptest.NewServer(ledgerhttp.NewServer(n.Service, n.Store, nil).Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		n.Close()
-	})
+	t.Cleanup(srv.Close) // before the node's own cleanup
 	return n, srv
 }
 
