@@ -75,7 +75,7 @@ func periodStateUnchanged(tx *Tx, env events.Envelope, p events.Payload) (bool, 
 
 func applyPeriodState(tx *Tx, env events.Envelope, p events.Payload) error {
 	var st periodStateRec
-	if _, err := getJSON(tx, periodStateKey(env.Org), &st); err != nil {
+	if _, err := getJSONMemo(tx, periodStateKey(env.Org), &st); err != nil {
 		return err
 	}
 	changed := false
@@ -112,7 +112,7 @@ func applyPeriodState(tx *Tx, env events.Envelope, p events.Payload) error {
 // Periods returns how far the org's books are closed.
 func (s view) Periods(org string) (ledger.Periods, error) {
 	var st periodStateRec
-	if _, err := getJSON(s.g, periodStateKey(org), &st); err != nil {
+	if _, err := getJSONMemo(s.g, periodStateKey(org), &st); err != nil {
 		return ledger.Periods{}, err
 	}
 	return ledger.Periods{FirstMonth: st.First, ClosedMonth: st.ClosedMonth, FirstClosed: st.FirstClosed, ClosedYear: st.ClosedYear}, nil

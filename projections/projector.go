@@ -71,6 +71,16 @@ type Projector struct {
 	// tells a command's first event (writeCommand). Cleared when a chunk
 	// fails, since its events are then read again.
 	lastCmd map[string]string
+	// bufs are the commit buffers: [0] the chunk's, then one per worker.
+	bufs []*commitBuf
+}
+
+// buf returns commit buffer i, made on first use.
+func (p *Projector) buf(i int) *commitBuf {
+	for len(p.bufs) <= i {
+		p.bufs = append(p.bufs, &commitBuf{})
+	}
+	return p.bufs[i]
 }
 
 // NewProjector builds the projector with the standard projections.
@@ -113,6 +123,7 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 		return p.applyParallel(chunk)
 	}
 	tx := newTx(p.store)
+	tx.buf = p.buf(0)
 	heads := map[string]ledger.Head{}
 	// blind: staged changes went to the batch only, where Tx.Get does not
 	// see them; an event projected the long way after them needs them
@@ -140,6 +151,7 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 					return err
 				}
 				tx, heads, blind = newTx(p.store), map[string]ledger.Head{}, false
+				tx.buf = p.buf(0)
 			}
 		}
 		if err := p.applyOne(tx, heads, raw); err != nil {
@@ -202,8 +214,10 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 	}
 	ws := make([]*worker, max(min(p.Workers, len(orgs)), 1))
 	for i := range ws {
+		tx := newTx(p.store)
+		tx.buf = p.buf(i + 1)
 		ws[i] = &worker{
-			tx:      newTx(p.store),
+			tx:      tx,
 			heads:   map[string]ledger.Head{},
 			lastCmd: map[string]string{},
 		}
@@ -261,6 +275,7 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 		maps.Copy(p.lastCmd, w.lastCmd)
 	}
 	tx := newTx(p.store)
+	tx.buf = p.buf(0)
 	if err := p.commit(tx, nil, last, pebble.Sync); err != nil {
 		return err
 	}

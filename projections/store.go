@@ -40,6 +40,9 @@ type Store struct {
 	failed        error // set when the projector stops on a broken chain
 	hot           *hot
 	absent        *absent
+	// sizes of the last staged view's maps: the next view starts at them,
+	// since growing a map of a thousand keys rehashes it seven times.
+	dirtyHint, readHint atomic.Int64
 	stopFill      context.CancelFunc
 	filling       sync.WaitGroup
 }
@@ -365,7 +368,11 @@ func (s *Store) Begin(over ledger.Scratch) (ledger.Scratch, error) {
 	var snap *pebble.Snapshot
 	at := s.hot.snapshot(func() { snap = s.db.NewSnapshot() })
 	base := &scratchBase{Snapshot: snap, over: overEvents}
-	tx := &Tx{r: base, dirty: map[string][]byte{}, read: map[string]readVal{}, over: overTx, hot: s.hot, at: at, absent: s.absent}
+	tx := &Tx{
+		r: base, over: overTx, hot: s.hot, at: at, absent: s.absent,
+		dirty: make(map[string][]byte, s.dirtyHint.Load()),
+		read:  make(map[string]readVal, s.readHint.Load()),
+	}
 	return &scratch{view: view{g: tx}, tx: tx, base: base, store: s}, nil
 }
 
@@ -400,6 +407,8 @@ func (sc *scratch) Apply(env events.Envelope, p events.Payload) error {
 // the last Apply. The returned func withdraws the offer.
 func (sc *scratch) Stage(msgs []ledger.Message) (withdraw func()) {
 	st := &staged{envs: sc.base.own.envs, dirty: sc.tx.dirty, data: make([][]byte, len(msgs))}
+	sc.store.dirtyHint.Store(int64(len(sc.tx.dirty)))
+	sc.store.readHint.Store(int64(len(sc.tx.read)))
 	for i, m := range msgs {
 		st.data[i] = m.Data
 	}

@@ -1,8 +1,11 @@
 package projections
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -96,6 +99,17 @@ type Tx struct {
 	// absent, if not nil, tells command ids and receipt numbers the store
 	// certainly lacks; commit adds the ones it writes.
 	absent *absent
+	// memo keeps records decoded from JSON (getJSONMemo), with the bytes
+	// they came from: every command of a group asks for the same org and
+	// period records, and decoding them again was a tenth of deciding one.
+	memo map[string]memoEntry
+	// buf, if not nil, is reused by commit.
+	buf *commitBuf
+}
+
+type memoEntry struct {
+	raw []byte
+	v   any
 }
 
 type readVal struct {
@@ -182,7 +196,11 @@ func (t *Tx) setBlind(k string, v []byte) { t.blind = append(t.blind, kv{k, v}) 
 // order, and commits it. In key order, because Pebble's memtable inserts a
 // sorted run of keys far faster than the same keys in random order.
 func (t *Tx) commit(opts *pebble.WriteOptions) error {
-	all := make([]kv, 0, len(t.dirty)+len(t.blind))
+	buf := t.buf
+	if buf == nil {
+		buf = &commitBuf{}
+	}
+	all := slices.Grow(buf.all[:0], len(t.dirty)+len(t.blind))
 	size := 0
 	for k, v := range t.dirty {
 		all = append(all, kv{k, v})
@@ -194,7 +212,7 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 	all = append(all, t.blind...) // after: a blind write wins over a dirty one
 	// Sort by key, and by position among writes of one key (so stable, but
 	// without the stable sort's cost).
-	idx := make([]int32, len(all))
+	idx := slices.Grow(buf.idx[:0], len(all))[:len(all)]
 	for i := range idx {
 		idx[i] = int32(i)
 	}
@@ -215,17 +233,34 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 	if t.hot != nil {
 		mine = t.hot.begin(all)
 	}
-	err := t.write(all, idx, size, opts)
+	err := t.write(buf, all, idx, size, opts)
 	if t.hot != nil {
 		t.hot.end(all, mine, err == nil)
 	}
+	clear(all) // the next commit's garbage, not this one's
+	buf.all, buf.idx = all[:0], idx[:0]
 	return err
 }
 
+// commitBuf is what a commit needs besides the changes, kept between the
+// commits of one goroutine (the projector's, or one of its workers'): the
+// chunk's batch alone was megabytes of new memory a commit.
+type commitBuf struct {
+	all   []kv
+	idx   []int32
+	batch *pebble.Batch
+}
+
+// maxKeptBatch bounds the batch a commitBuf keeps for the next commit.
+const maxKeptBatch = 16 << 20
+
 // write commits the writes all, in the order idx, once per key.
-func (t *Tx) write(all []kv, idx []int32, size int, opts *pebble.WriteOptions) error {
-	b := t.db.NewBatchWithSize(size)
-	defer b.Close()
+func (t *Tx) write(buf *commitBuf, all []kv, idx []int32, size int, opts *pebble.WriteOptions) error {
+	b := buf.batch
+	if b == nil {
+		b = t.db.NewBatch(pebble.WithInitialSizeBytes(size), pebble.WithMaxRetainedSizeBytes(maxKeptBatch))
+	}
+	buf.batch = nil
 	for n, i := range idx {
 		w := all[i]
 		if n+1 < len(idx) && all[idx[n+1]].k == w.k {
@@ -238,10 +273,44 @@ func (t *Tx) write(all []kv, idx []int32, size int, opts *pebble.WriteOptions) e
 			err = b.Set([]byte(w.k), w.v, nil)
 		}
 		if err != nil {
+			b.Close()
 			return err
 		}
 	}
-	return b.Commit(opts)
+	if err := b.Commit(opts); err != nil {
+		b.Close()
+		return err
+	}
+	b.Reset()
+	buf.batch = b
+	return nil
+}
+
+// getJSONMemo reads a JSON record like getJSON, decoding it once per Tx
+// for as long as its bytes stay the same. T must be a plain value (no maps
+// or slices the caller could change under the memo).
+func getJSONMemo[T any](g getter, k []byte, v *T) (bool, error) {
+	b, ok, err := g.Get(k)
+	if err != nil || !ok {
+		return ok, err
+	}
+	t, _ := g.(*Tx)
+	if t != nil {
+		if e, hit := t.memo[string(k)]; hit && bytes.Equal(e.raw, b) {
+			*v = e.v.(T)
+			return true, nil
+		}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("projections: corrupt record %q: %w", k, err)
+	}
+	if t != nil {
+		if t.memo == nil {
+			t.memo = map[string]memoEntry{}
+		}
+		t.memo[string(k)] = memoEntry{raw: bytes.Clone(b), v: *v}
+	}
+	return true, nil
 }
 
 type reader interface {

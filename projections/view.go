@@ -110,13 +110,10 @@ func (s view) CommandResult(org, id string) (ledger.Result, string, bool, error)
 
 // Org returns the org's info from the orgs projection.
 func (s view) Org(org string) (ledger.OrgInfo, bool, error) {
-	v, ok, err := s.g.Get(key(famProj, "org/", org))
+	var info ledger.OrgInfo
+	ok, err := getJSONMemo(s.g, key(famProj, "org/", org), &info)
 	if err != nil || !ok {
 		return ledger.OrgInfo{}, false, err
-	}
-	var info ledger.OrgInfo
-	if err := json.Unmarshal(v, &info); err != nil {
-		return ledger.OrgInfo{}, false, fmt.Errorf("projections: corrupt org record: %w", err)
 	}
 	return info, true, nil
 }
