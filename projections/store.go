@@ -43,8 +43,8 @@ type Store struct {
 	// sizes of the last staged view's maps: the next view starts at them,
 	// since growing a map of a thousand keys rehashes it seven times.
 	dirtyHint, readHint atomic.Int64
-	stopFill      context.CancelFunc
-	filling       sync.WaitGroup
+	stopFill            context.CancelFunc
+	filling             sync.WaitGroup
 }
 
 // Options configures the store.
