@@ -180,11 +180,15 @@ func (s *Service) Submit(ctx context.Context, cmd Command) (Result, error) {
 	}
 	req := &request{cmd: cmd, hash: h, done: make(chan outcome, 1)}
 	select {
-	case w.queue <- req:
-	case <-ctx.Done():
-		return Result{}, Errorf(CodeUnavailable, "command not submitted: %v", ctx.Err())
-	case <-s.ctx.Done():
-		return Result{}, Errorf(CodeUnavailable, "the ledger is shutting down")
+	case w.queue <- req: // the common case, without the dearer three-way select
+	default:
+		select {
+		case w.queue <- req:
+		case <-ctx.Done():
+			return Result{}, Errorf(CodeUnavailable, "command not submitted: %v", ctx.Err())
+		case <-s.ctx.Done():
+			return Result{}, Errorf(CodeUnavailable, "the ledger is shutting down")
+		}
 	}
 	select {
 	case o := <-req.done:

@@ -1,9 +1,12 @@
 package projections
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/unionledger/unionledger/events"
 )
 
 // TestMemoFollowsTheBytes checks that a record decoded once per Tx is
@@ -81,6 +84,49 @@ func TestCommitBufferCarriesNothingOver(t *testing.T) {
 		v, ok, err := get(s.db, []byte(k))
 		if err != nil || !ok || string(v) != want {
 			t.Errorf("%s = %q (ok %v, err %v), want %q", k, v, ok, err, want)
+		}
+	}
+}
+
+// TestWriteEventKeys pins the event copy and its four indexes to the key
+// layout documented in tx.go.
+func TestWriteEventKeys(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	env := events.Envelope{ID: "0190-e", Org: "o1", Seq: 300, Aggregate: "member:m1", Actor: "p-t", Date: "2025-03-04"}
+	raw := events.Stored{StreamSeq: 77, Data: []byte(`{"x":1}`)}
+	want := map[string][]byte{
+		string(key(famEvent, "o1", "/", uint64(300))):                               key(uint64(77), raw.Data),
+		string(key(famIndex, "id/", "0190-e")):                                      key("o1", byte(0), uint64(300)),
+		string(key(famIndex, "agg/", "o1", "/", "member:m1", byte(0), uint64(300))): {},
+		string(key(famIndex, "act/", "o1", "/", "p-t", byte(0), uint64(300))):       {},
+		string(key(famIndex, "date/", "o1", "/", "2025-03-04", "/", uint64(300))):   {},
+	}
+	for name, tx := range map[string]*Tx{"dirty": newTx(s), "blind": newTx(s)} {
+		w := tx
+		if name == "blind" {
+			w = tx.writeOnly()
+		}
+		if err := NewProjector(s, nil).writeEvent(w, env, raw); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]byte{}
+		for k, v := range tx.dirty {
+			got[k] = v
+		}
+		for _, w := range tx.blind {
+			got[w.k] = w.v
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d keys, want %d", name, len(got), len(want))
+		}
+		for k, v := range want {
+			if g, ok := got[k]; !ok || !bytes.Equal(g, v) || g == nil {
+				t.Errorf("%s: %q = %q (present %v), want %q", name, k, g, ok, v)
+			}
 		}
 	}
 }
