@@ -276,6 +276,24 @@ func buildCrashServer(t *testing.T) string {
 	return out
 }
 
+// checkHugePages checks that serve re-executed itself with glibc's huge
+// page tunable (hugepages.go): same process, new environment.
+func checkHugePages(t *testing.T, pid int) {
+	t.Helper()
+	if withHugePages(os.Environ()) == nil {
+		return // set here already, so the child keeps this environment
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		t.Logf("cannot read the server's environment: %v", err)
+		return
+	}
+	env := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	if withHugePages(env) != nil {
+		t.Errorf("serve runs without %s=1; its environment: %q", hugePagesTunable, env)
+	}
+}
+
 // crashProc is one incarnation of the server.
 type crashProc struct {
 	cmd     *exec.Cmd
@@ -391,6 +409,9 @@ func (h *crashHarness) startReady(ctx context.Context) {
 		if err == nil {
 			base := "http://" + p.addr
 			h.base.Store(&base)
+			if h.runs == 1 {
+				checkHugePages(t, p.cmd.Process.Pid)
+			}
 			for _, l := range crashLogLines(p.logPath, "level=WARN", "level=ERROR") {
 				t.Logf("server run %d: %s", h.runs, l)
 			}

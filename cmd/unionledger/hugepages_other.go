@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// reexecWithHugePages does nothing: the tunable is glibc's, on Linux.
+func reexecWithHugePages() {}
