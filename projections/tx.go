@@ -310,6 +310,9 @@ func (t *Tx) write(buf *commitBuf, all []kv, idx []int32, size int, opts *pebble
 		b.Close()
 		return err
 	}
+	if buf != t.buf {
+		return b.Close() // a Tx without buffers of its own: nothing to keep
+	}
 	b.Reset()
 	buf.batch = b
 	return nil
