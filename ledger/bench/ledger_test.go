@@ -261,6 +261,7 @@ func BenchmarkLedgerIngest(b *testing.B) {
 func BenchmarkLedgerRebuild(b *testing.B) {
 	ctx := b.Context()
 	var rb, read Result
+	var cpu time.Duration
 	for b.Loop() {
 		l, dir := ingestSetup(b, ctx)
 		if _, err := l.Ingest(ctx, benchLedgerEvents, benchLedgerClients, nil); err != nil {
@@ -270,7 +271,9 @@ func BenchmarkLedgerRebuild(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		cpu0 := cpuTime()
 		r, err := l.Rebuild(ctx)
+		cpu += cpuTime() - cpu0
 		l.Close()
 		if err != nil {
 			b.Fatal(err)
@@ -286,6 +289,7 @@ func BenchmarkLedgerRebuild(b *testing.B) {
 		add(&read, q)
 	}
 	b.ReportMetric(rb.PerSecond(), "events/s")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(rb.Events), "cpu-ns/event")
 	if !*rawBaselines {
 		return
 	}
