@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -237,18 +236,13 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 		size += len(w.k) + len(w.v) + 16
 	}
 	all = append(all, t.blind...) // after: a blind write wins over a dirty one
-	// Sort by key, and by position among writes of one key (so stable, but
-	// without the stable sort's cost).
+	// By key, and by position among writes of one key.
 	idx := slices.Grow(buf.idx[:0], len(all))[:len(all)]
-	for i := range idx {
-		idx[i] = int32(i)
+	for i, w := range all {
+		idx[i] = keyPos{w.k, int32(i)}
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		if c := strings.Compare(all[a].k, all[b].k); c != 0 {
-			return c
-		}
-		return int(a - b)
-	})
+	tmp := slices.Grow(buf.tmp[:0], len(all))[:len(all)]
+	sortWrites(idx, tmp)
 	if t.absent != nil {
 		for _, w := range all {
 			if w.v != nil && tracked(w.k) {
@@ -266,7 +260,9 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 	}
 	clear(all) // the next commit's garbage, not this one's
 	clear(t.blind)
-	buf.all, buf.idx, buf.blind = all[:0], idx[:0], t.blind[:0]
+	clear(idx)
+	clear(tmp)
+	buf.all, buf.idx, buf.tmp, buf.blind = all[:0], idx[:0], tmp[:0], t.blind[:0]
 	t.blind = nil
 	return err
 }
@@ -276,23 +272,29 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 // chunk's batch alone was megabytes of new memory a commit.
 type commitBuf struct {
 	all, blind []kv
-	idx        []int32
+	idx, tmp   []keyPos
 	batch      *pebble.Batch
+}
+
+// keyPos is a write's key and its position in the commit's writes.
+type keyPos struct {
+	k string
+	i int32
 }
 
 // maxKeptBatch bounds the batch a commitBuf keeps for the next commit.
 const maxKeptBatch = 16 << 20
 
 // write commits the writes all, in the order idx, once per key.
-func (t *Tx) write(buf *commitBuf, all []kv, idx []int32, size int, opts *pebble.WriteOptions) error {
+func (t *Tx) write(buf *commitBuf, all []kv, idx []keyPos, size int, opts *pebble.WriteOptions) error {
 	b := buf.batch
 	if b == nil {
 		b = t.db.NewBatch(pebble.WithInitialSizeBytes(size), pebble.WithMaxRetainedSizeBytes(maxKeptBatch))
 	}
 	buf.batch = nil
-	for n, i := range idx {
-		w := all[i]
-		if n+1 < len(idx) && all[idx[n+1]].k == w.k {
+	for n, kp := range idx {
+		w := all[kp.i]
+		if n+1 < len(idx) && idx[n+1].k == w.k {
 			continue // the later write of a key wins
 		}
 		var err error
