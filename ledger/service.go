@@ -370,6 +370,7 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 	if prev == "" {
 		prev = events.ZeroHash
 	}
+	msgs = make([]Message, 0, min(len(group), groupEvents)) // most commands append one event
 	now := s.cfg.Now()
 	for _, r := range group {
 		if len(msgs) >= groupEvents {

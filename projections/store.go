@@ -40,11 +40,12 @@ type Store struct {
 	failed        error // set when the projector stops on a broken chain
 	hot           *hot
 	absent        *absent
-	// sizes of the last staged view's maps: the next view starts at them,
-	// since growing a map of a thousand keys rehashes it seven times.
-	dirtyHint, readHint atomic.Int64
-	stopFill            context.CancelFunc
-	filling             sync.WaitGroup
+	// sizes of the last staged view's maps and list of events: the next
+	// view starts at them, since growing a map of a thousand keys rehashes
+	// it seven times.
+	dirtyHint, readHint, eventsHint atomic.Int64
+	stopFill                        context.CancelFunc
+	filling                         sync.WaitGroup
 }
 
 // Options configures the store.
@@ -368,6 +369,10 @@ func (s *Store) Begin(over ledger.Scratch) (ledger.Scratch, error) {
 	var snap *pebble.Snapshot
 	at := s.hot.snapshot(func() { snap = s.db.NewSnapshot() })
 	base := &scratchBase{Snapshot: snap, over: overEvents}
+	if n := s.eventsHint.Load(); n > 0 {
+		base.own.envs = make([]events.Envelope, 0, n)
+		base.own.payloads = make([]events.Payload, 0, n)
+	}
 	tx := &Tx{
 		r: base, over: overTx, hot: s.hot, at: at, absent: s.absent,
 		dirty: make(map[string][]byte, s.dirtyHint.Load()),
@@ -409,6 +414,7 @@ func (sc *scratch) Stage(msgs []ledger.Message) (withdraw func()) {
 	st := &staged{envs: sc.base.own.envs, dirty: sc.tx.dirty, data: make([][]byte, len(msgs))}
 	sc.store.dirtyHint.Store(int64(len(sc.tx.dirty)))
 	sc.store.readHint.Store(int64(len(sc.tx.read)))
+	sc.store.eventsHint.Store(int64(len(sc.base.own.envs)))
 	for i, m := range msgs {
 		st.data[i] = m.Data
 	}
