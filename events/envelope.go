@@ -73,7 +73,13 @@ type Meta struct {
 
 // Seal encodes a draft as the next event of its org and returns the
 // envelope (with Hash) and the exact bytes to store.
-func Seal(d Draft, m Meta) (Envelope, []byte, error) {
+func Seal(d Draft, m Meta) (Envelope, []byte, error) { return SealTo(nil, d, m) }
+
+// SealTo is Seal writing the event's bytes at the end of dst: it returns
+// dst extended by them, which are the returned slice's tail from len(dst).
+// The writer seals a whole group into one buffer that way, which is then
+// the group's segment as it stands (JoinSegment).
+func SealTo(dst []byte, d Draft, m Meta) (Envelope, []byte, error) {
 	var body []byte
 	ok := false
 	if p, dues := d.Payload.(DuesReceived); dues {
@@ -102,15 +108,20 @@ func Seal(d Draft, m Meta) (Envelope, []byte, error) {
 		Sig:         d.Sig,
 		Prev:        m.Prev,
 	}
-	data, ok := appendEnvelope(make([]byte, 0, 256+len(body)), &env)
+	if dst == nil {
+		dst = make([]byte, 0, 256+len(body))
+	}
+	start := len(dst)
+	out, ok := appendEnvelope(dst, &env)
 	if !ok {
-		var err error
-		if data, err = marshal(env); err != nil {
+		b, err := marshal(env)
+		if err != nil {
 			return Envelope{}, nil, fmt.Errorf("events: encode envelope: %w", err)
 		}
+		out = append(dst, b...)
 	}
-	env.Hash = HashOf(data)
-	return env, data, nil
+	env.Hash = HashOf(out[start:])
+	return env, out, nil
 }
 
 // FormatTime is the one time format of the wire: UTC, RFC 3339 with

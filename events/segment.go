@@ -13,12 +13,42 @@ import (
 // commands as one segment: one message is atomic and costs one publish,
 // where JetStream's atomic batches cost milliseconds each (docs/architecture.md).
 
-// JoinSegment builds a segment from event encodings.
+// JoinSegment builds a segment from event encodings. When they already lie
+// one after another in one array, a newline between each two, as the
+// ledger's writer seals them (the first with the capacity to reach the
+// last), it returns that span rather than a copy: the result then shares
+// their memory.
 func JoinSegment(evs [][]byte) []byte {
 	if len(evs) == 1 {
 		return evs[0]
 	}
+	if seg, ok := laidOut(evs); ok {
+		return seg
+	}
 	return bytes.Join(evs, []byte{'\n'})
+}
+
+// laidOut returns the segment evs already form in memory.
+func laidOut(evs [][]byte) ([]byte, bool) {
+	if len(evs) == 0 || len(evs[0]) == 0 {
+		return nil, false
+	}
+	n := len(evs) - 1
+	for _, e := range evs {
+		n += len(e)
+	}
+	if cap(evs[0]) < n {
+		return nil, false
+	}
+	seg := evs[0][:n]
+	at := len(evs[0])
+	for _, e := range evs[1:] {
+		if len(e) == 0 || seg[at] != '\n' || &seg[at+1] != &e[0] {
+			return nil, false
+		}
+		at += 1 + len(e)
+	}
+	return seg, true
 }
 
 // SplitSegment returns the event encodings of a segment, in order. The

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -57,5 +58,37 @@ func TestSegmentHolds(t *testing.T) {
 		if got := SegmentHolds([]byte(tc.seg), []byte(tc.ev)); got != tc.want {
 			t.Errorf("SegmentHolds(%q, %q) = %v, want %v", tc.seg, tc.ev, got, tc.want)
 		}
+	}
+}
+
+// TestJoinSegmentUsesTheLayout checks that events already laid out as a
+// segment in one array are joined without a copy, and that anything short
+// of that layout is copied, with the same bytes either way.
+func TestJoinSegmentUsesTheLayout(t *testing.T) {
+	buf := []byte("{\"a\":1}\n{\"b\":2}\n{\"c\":3}")
+	laid := [][]byte{buf[0:7], buf[8:15:15], buf[16:23:23]}
+	apart := [][]byte{[]byte(`{"a":1}`), []byte(`{"b":2}`), []byte(`{"c":3}`)}
+	badSep := []byte("{\"a\":1}x{\"b\":2}")
+	for _, tc := range []struct {
+		name   string
+		evs    [][]byte
+		shared bool
+	}{
+		{"laid out", laid, true},
+		{"a prefix of the layout", laid[:2], true},
+		{"separate arrays", apart, false},
+		{"first capped", [][]byte{buf[0:7:7], laid[1], laid[2]}, false},
+		{"out of order", [][]byte{laid[0], laid[2]}, false},
+		{"another separator", [][]byte{badSep[0:7], badSep[8:15]}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := JoinSegment(tc.evs)
+			if want := bytes.Join(tc.evs, []byte{'\n'}); !bytes.Equal(got, want) {
+				t.Fatalf("JoinSegment = %q, want %q", got, want)
+			}
+			if shared := &got[0] == &tc.evs[0][0]; shared != tc.shared {
+				t.Fatalf("shares the events' memory: %v, want %v", shared, tc.shared)
+			}
+		})
 	}
 }

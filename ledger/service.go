@@ -224,6 +224,10 @@ type writer struct {
 	svc   *Service
 	org   string
 	queue chan *request
+	// eventBytes is the average size of the last group's events: the next
+	// group is sealed into a buffer large enough for as many of them as it
+	// has commands, so that it need not move as it grows.
+	eventBytes int
 }
 
 // flight is a group appended to the log and waiting to be durable.
@@ -371,6 +375,9 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 		prev = events.ZeroHash
 	}
 	msgs = make([]Message, 0, min(len(group), groupEvents)) // most commands append one event
+	// The group's events are sealed one after another into seg, which is
+	// then the message's data as it stands (events.JoinSegment).
+	seg := make([]byte, 0, max(min(len(group), groupEvents)*(w.eventBytes+w.eventBytes/8), 1024))
 	now := s.cfg.Now()
 	for _, r := range group {
 		if len(msgs) >= groupEvents {
@@ -421,16 +428,19 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 		if len(msgs) > 0 && len(msgs)+len(drafts) > groupEvents {
 			break // the rest goes into the next message
 		}
-		sealed, size, err := w.seal(drafts, r, seq, prev, now)
+		mark := len(seg)
+		sealed, size, err := w.seal(&seg, drafts, r, seq, prev, now)
 		if err != nil {
 			return group, false, err
 		}
 		if size > MaxGroupBytes {
+			seg = seg[:mark]
 			answers[r] = outcome{err: Errorf(CodeTooLarge, "command's events take %d bytes, the limit is %d", size, MaxGroupBytes)}
 			used++
 			continue
 		}
 		if bytes+size > MaxGroupBytes {
+			seg = seg[:mark]
 			break
 		}
 		res := Result{Command: r.cmd.ID}
@@ -447,6 +457,9 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 		pending[r.cmd.ID] = r
 		answers[r] = outcome{res: res}
 		used++
+	}
+	if len(msgs) > 0 {
+		w.eventBytes = len(seg)/len(msgs) + 1
 	}
 	f := &flight{sc: sc, cmds: pending, answers: answers, done: make(chan struct{})}
 	before := p.prev
@@ -486,19 +499,32 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 	return group[used:], false, nil
 }
 
-// seal encodes one command's drafts as the events after (seq, prev).
-func (w *writer) seal(drafts []events.Draft, r *request, seq uint64, prev string, now time.Time) ([]Message, int, error) {
+// seal encodes one command's drafts as the events after (seq, prev), at
+// the end of the group's segment *seg, a newline before each but the
+// group's first. Every event's data is capped at its end but the group's
+// first: its capacity reaches the segment's end, which is what lets
+// events.JoinSegment use the segment as it stands.
+func (w *writer) seal(seg *[]byte, drafts []events.Draft, r *request, seq uint64, prev string, now time.Time) ([]Message, int, error) {
 	s := w.svc
 	out := make([]Message, 0, len(drafts))
 	size := 0
 	for _, d := range drafts {
 		seq++
-		env, data, err := events.Seal(d, events.Meta{
+		if len(*seg) > 0 {
+			*seg = append(*seg, '\n')
+		}
+		start := len(*seg)
+		env, b, err := events.SealTo(*seg, d, events.Meta{
 			ID: s.cfg.NewID(), Org: w.org, Seq: seq, Recorded: now, Actor: r.cmd.Actor,
 			Command: r.cmd.ID, CommandHash: r.hash, Prev: prev,
 		})
 		if err != nil {
 			return nil, 0, fmt.Errorf("ledger: seal: %w", err)
+		}
+		*seg = b
+		data := b[start:len(b):len(b)]
+		if start == 0 {
+			data = b[:len(b)]
 		}
 		prev = env.Hash
 		out = append(out, Message{Env: env, Data: data})
