@@ -150,7 +150,10 @@ func (t *Tx) Get(k []byte) ([]byte, bool, error) {
 		}
 	}
 	if t.absent != nil && t.absent.surely(k) {
-		t.read[string(k)] = readVal{}
+		// Not remembered in read: asking the filter again is as cheap, and
+		// these keys (new command ids, new receipt numbers) are read once.
+		// The answer cannot change: the filter only loses certainty about
+		// keys commits add, which a snapshot taken before them lacks too.
 		return nil, false, nil
 	}
 	if t.hot != nil {
