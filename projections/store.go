@@ -493,3 +493,20 @@ func (s *Store) Changed() <-chan struct{} {
 	defer s.mu.Unlock()
 	return s.changed
 }
+
+// LSM is the state of Pebble's level 0 and compactions: what a read pays
+// for after a burst of writes (a rebuild writes faster than compactions
+// drain level 0), and what operators watch.
+type LSM struct {
+	L0Files     int64  `json:"l0_files"`
+	L0Sublevels int32  `json:"l0_sublevels"` // level 0's read amplification
+	Compacting  int64  `json:"compactions_in_progress"`
+	DebtBytes   uint64 `json:"compaction_debt_bytes"`
+}
+
+// LSM reports the state of the store's LSM now.
+func (s *Store) LSM() LSM {
+	m := s.db.Metrics()
+	return LSM{L0Files: m.Levels[0].TablesCount, L0Sublevels: m.Levels[0].Sublevels,
+		Compacting: m.Compact.NumInProgress, DebtBytes: m.Compact.EstimatedDebt}
+}

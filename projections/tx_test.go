@@ -130,3 +130,23 @@ func TestWriteEventKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestLSMReportsLevelZero checks that the store's LSM figures follow a
+// flush into level 0.
+func TestLSMReportsLevelZero(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if l := s.LSM(); l.L0Files != 0 || l.L0Sublevels != 0 {
+		t.Fatalf("empty store: %+v", l)
+	}
+	commitKV(t, s, "p/test/a", []byte("1"))
+	if err := s.db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if l := s.LSM(); l.L0Files < 1 || l.L0Sublevels < 1 {
+		t.Fatalf("after a flush: %+v, want a file in level 0", l)
+	}
+}

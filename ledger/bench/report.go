@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/unionledger/unionledger/projections"
 )
 
 // Targets are the ratios the ledger is expected to reach against the raw
@@ -139,6 +141,15 @@ type Report struct {
 	// AsOf the latency of as-of balance queries on the rebuilt store.
 	Heap Heap       `json:"heap"`
 	AsOf AsOfFigure `json:"as_of_balance"`
+	// AsOfSettled is the same queries again once Pebble's compactions are
+	// done (or after SettleWait gave up at settleLimit), and LSMAfterRebuild
+	// and LSMSettled the LSM at the start of each: right after a rebuild,
+	// reads share the cores with compactions and pay for every file in
+	// level 0.
+	AsOfSettled     AsOfFigure      `json:"as_of_balance_settled"`
+	SettleWait      float64         `json:"settle_wait_seconds"`
+	LSMAfterRebuild projections.LSM `json:"lsm_after_rebuild"`
+	LSMSettled      projections.LSM `json:"lsm_settled"`
 
 	Ratios  Ratios  `json:"ratios"`
 	Targets Targets `json:"targets"`
@@ -265,6 +276,12 @@ func (r Report) WriteTable(w io.Writer) error {
 	p(rrow, "live heap at most, ingest / rebuild (MiB)", fmt.Sprintf("%.1f / %.1f", mib(r.Heap.IngestLive), mib(r.Heap.RebuildLive)), "", "")
 	p(rrow, fmt.Sprintf("as-of balance p99 (ms), %d queries", r.AsOf.Queries), strconv.FormatFloat(r.AsOf.P99/1000, 'f', 3, 64),
 		fmt.Sprintf("< %.0f", r.Targets.AsOfP99/1000), yes(r.Targets.AsOfP99Met))
+	lsm := func(l projections.LSM) string { return fmt.Sprintf("%d / %d / %d", l.L0Files, l.L0Sublevels, l.Compacting) }
+	p(rrow, "  L0 files / sublevels / compactions", lsm(r.LSMAfterRebuild), "", "")
+	if r.AsOfSettled.Queries > 0 {
+		p(rrow, fmt.Sprintf("as-of p99 (ms), settled after %.0f s", r.SettleWait), strconv.FormatFloat(r.AsOfSettled.P99/1000, 'f', 3, 64), "", "")
+		p(rrow, "  L0 files / sublevels / compactions", lsm(r.LSMSettled), "", "")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -156,5 +156,25 @@ func AsOfQueries(ctx context.Context, st *projections.Store, orgs []string, m in
 	return res, nil
 }
 
+// settleLimit bounds how long settle waits for Pebble's compactions.
+const settleLimit = 2 * time.Minute
+
+// settle waits until the store runs no compaction and level 0 is back to
+// a few sublevels (at most settleLimit), and returns how long it waited.
+func settle(ctx context.Context, st *projections.Store) (time.Duration, error) {
+	start := time.Now()
+	for time.Since(start) < settleLimit {
+		if l := st.LSM(); l.Compacting == 0 && l.L0Sublevels <= 4 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return time.Since(start), ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return time.Since(start), nil
+}
+
 // gcBefore settles the heap so that a phase's peak is its own.
 func gcBefore() { runtime.GC() }
