@@ -276,7 +276,9 @@ func (r Report) WriteTable(w io.Writer) error {
 	p(rrow, "live heap at most, ingest / rebuild (MiB)", fmt.Sprintf("%.1f / %.1f", mib(r.Heap.IngestLive), mib(r.Heap.RebuildLive)), "", "")
 	p(rrow, fmt.Sprintf("as-of balance p99 (ms), %d queries", r.AsOf.Queries), strconv.FormatFloat(r.AsOf.P99/1000, 'f', 3, 64),
 		fmt.Sprintf("< %.0f", r.Targets.AsOfP99/1000), yes(r.Targets.AsOfP99Met))
-	lsm := func(l projections.LSM) string { return fmt.Sprintf("%d / %d / %d", l.L0Files, l.L0Sublevels, l.Compacting) }
+	lsm := func(l projections.LSM) string {
+		return fmt.Sprintf("%d / %d / %d", l.L0Files, l.L0Sublevels, l.Compacting)
+	}
 	p(rrow, "  L0 files / sublevels / compactions", lsm(r.LSMAfterRebuild), "", "")
 	if r.AsOfSettled.Queries > 0 {
 		p(rrow, fmt.Sprintf("as-of p99 (ms), settled after %.0f s", r.SettleWait), strconv.FormatFloat(r.AsOfSettled.P99/1000, 'f', 3, 64), "", "")
