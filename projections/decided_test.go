@@ -13,11 +13,7 @@ import (
 // e/), and that building it cuts the overlaid view's own reach to the view
 // before: like their changes, views keep the events of one group in flight.
 func TestViewsFindEventsOfOneGroupInFlight(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	var (
 		seq  uint64
 		prev = events.ZeroHash

@@ -10,6 +10,18 @@ import (
 	"github.com/unionledger/unionledger/ledger"
 )
 
+// openStore opens a store in a temporary directory, closed when the test
+// ends.
+func openStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // commitKV commits k=v (v nil: delete) the way the projector does, through
 // a Tx of the store, so the cache sees it.
 func commitKV(t *testing.T, s *Store, k string, v []byte) {
@@ -54,11 +66,7 @@ func beginOver(t *testing.T, s *Store, over *scratch) *scratch {
 // began is invisible to it and visible to the next view, also once the
 // cache holds the key; deletions too.
 func TestCachedStateIsTheSnapshots(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	const k = "p/bal/u/cash"
 	read := func(v *scratch) string {
 		t.Helper()

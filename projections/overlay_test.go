@@ -7,11 +7,7 @@ import "testing"
 // previous view's own overlay: the writer keeps one group in flight, and a
 // chain of views back to the first would keep every group in memory.
 func TestViewsOverlayOneGroup(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	var views []*scratch
 	var over *scratch
 	for i := range 3 {

@@ -12,11 +12,7 @@ import (
 // TestMemoFollowsTheBytes checks that a record decoded once per Tx is
 // decoded again as soon as its bytes change, in the Tx or under it.
 func TestMemoFollowsTheBytes(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	k := []byte("p/period/state/o")
 	commitKV(t, s, string(k), []byte(`{"first":"2025-01"}`))
 
@@ -57,11 +53,7 @@ func TestMemoFollowsTheBytes(t *testing.T) {
 // buffers of an earlier one writes only its own changes: a key the earlier
 // commit wrote and something else changed since keeps the newer value.
 func TestCommitBufferCarriesNothingOver(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	buf := &commitBuf{}
 	commit := func(k, v string) {
 		t.Helper()
@@ -91,11 +83,7 @@ func TestCommitBufferCarriesNothingOver(t *testing.T) {
 // TestWriteEventKeys pins the event copy and its four indexes to the key
 // layout documented in tx.go.
 func TestWriteEventKeys(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	env := events.Envelope{ID: "0190-e", Org: "o1", Seq: 300, Aggregate: "member:m1", Actor: "p-t", Date: "2025-03-04"}
 	raw := events.Stored{StreamSeq: 77, Data: []byte(`{"x":1}`)}
 	want := map[string][]byte{
@@ -134,11 +122,7 @@ func TestWriteEventKeys(t *testing.T) {
 // TestLSMReportsLevelZero checks that the store's LSM figures follow a
 // flush into level 0.
 func TestLSMReportsLevelZero(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	if l := s.LSM(); l.L0Files != 0 || l.L0Sublevels != 0 {
 		t.Fatalf("empty store: %+v", l)
 	}
