@@ -93,7 +93,11 @@ type Config struct {
 	Keys KeyStore
 	// MaxRetries bounds conflict retries of one group.
 	MaxRetries int
-	Logger     *slog.Logger
+	// MaxGroupBytes bounds the bytes of one append, which is one NATS
+	// message; 0 is MaxGroupBytes. It must stay under the server's
+	// max_payload.
+	MaxGroupBytes int
+	Logger        *slog.Logger
 }
 
 // Service accepts commands and appends their events. Commands of one org
@@ -126,6 +130,9 @@ func NewService(l Log, s Store, cfg Config) *Service {
 	}
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = 50
+	}
+	if cfg.MaxGroupBytes == 0 {
+		cfg.MaxGroupBytes = MaxGroupBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -433,13 +440,13 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 		if err != nil {
 			return group, false, err
 		}
-		if size > MaxGroupBytes {
+		if size > s.cfg.MaxGroupBytes {
 			seg = seg[:mark]
-			answers[r] = outcome{err: Errorf(CodeTooLarge, "command's events take %d bytes, the limit is %d", size, MaxGroupBytes)}
+			answers[r] = outcome{err: Errorf(CodeTooLarge, "command's events take %d bytes, the limit is %d", size, s.cfg.MaxGroupBytes)}
 			used++
 			continue
 		}
-		if bytes+size > MaxGroupBytes {
+		if bytes+size > s.cfg.MaxGroupBytes {
 			seg = seg[:mark]
 			break
 		}

@@ -42,7 +42,25 @@ type Config struct {
 	// test can build the same log twice (golden files); nil = the defaults.
 	Now   func() time.Time
 	NewID func() string
+	// MaxGroupBytes bounds one append's message (0: ledger.MaxGroupBytes);
+	// either is lowered to fit the NATS server's max_payload.
+	MaxGroupBytes int
 }
+
+// groupBytes is the largest append: the configured bound, below what the
+// server accepts in one message with room for the headers.
+func groupBytes(configured int, maxPayload int64) int {
+	if configured <= 0 {
+		configured = ledger.MaxGroupBytes
+	}
+	if maxPayload > 0 && int64(configured) > maxPayload-headerRoom {
+		return int(max(maxPayload-headerRoom, 1))
+	}
+	return configured
+}
+
+// headerRoom is what an append's headers may take of the server's limit.
+const headerRoom = 4 << 10
 
 // Node is a running ledger.
 type Node struct {
@@ -111,7 +129,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.Store.WaitApplied(ctx, last); err != nil {
 		return nil, fmt.Errorf("node: catching up with the log: %w", err)
 	}
-	n.Service = ledger.NewService(n.Log, n.Store, ledger.Config{Logger: log, Keys: n.Store, Now: cfg.Now, NewID: cfg.NewID})
+	n.Service = ledger.NewService(n.Log, n.Store, ledger.Config{Logger: log, Keys: n.Store, Now: cfg.Now, NewID: cfg.NewID,
+		MaxGroupBytes: groupBytes(cfg.MaxGroupBytes, n.nc.MaxPayload())})
 	log.Info("ledger ready", "stream_last_seq", last, "applied", n.Store.Applied())
 	return n, nil
 }
