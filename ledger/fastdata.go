@@ -71,9 +71,11 @@ func (p *plainData) str() string {
 }
 
 // object reads an object, calling field with each key and the scanner at
-// its value. field reads the value and returns false to decline the
-// input (an unknown or repeated key).
-func (p *plainData) object(field func(key string) bool) {
+// its value. field reads the value and returns the key's bit, one of at
+// most eight, or 0 for a key it does not know; an unknown key or one seen
+// twice declines the input.
+func (p *plainData) object(field func(key string) uint8) {
+	var seen uint8
 	if !p.eat('{') {
 		p.bad = true
 		return
@@ -83,10 +85,16 @@ func (p *plainData) object(field func(key string) bool) {
 	}
 	for !p.bad {
 		key := p.str()
-		if !p.eat(':') || !field(key) {
+		if !p.eat(':') {
 			p.bad = true
 			return
 		}
+		bit := field(key)
+		if bit == 0 || seen&bit != 0 {
+			p.bad = true
+			return
+		}
+		seen |= bit
 		if p.eat(',') {
 			continue
 		}
@@ -122,33 +130,31 @@ func decodeDues(cmd Command) (duesIn, error) {
 // if the data is in any other form, and then in is zero.
 func decodeDuesPlain(b []byte) (in duesIn, ok bool) {
 	p := newPlainData(b)
-	var seen uint8
-	p.object(func(key string) bool {
-		var bit uint8
+	p.object(func(key string) uint8 {
 		switch key {
 		case "member":
-			bit, in.Member = 1<<0, p.str()
+			in.Member = p.str()
+			return 1 << 0
 		case "period":
-			bit, in.Period = 1<<1, p.str()
+			in.Period = p.str()
+			return 1 << 1
 		case "amount":
-			bit, in.Amount = 1<<2, p.str()
+			in.Amount = p.str()
+			return 1 << 2
 		case "wage":
-			bit, in.Wage = 1<<3, p.str()
+			in.Wage = p.str()
+			return 1 << 3
 		case "basis":
-			bit, in.Basis = 1<<4, p.str()
+			in.Basis = p.str()
+			return 1 << 4
 		case "via":
-			bit, in.Via = 1<<5, p.str()
+			in.Via = p.str()
+			return 1 << 5
 		case "receipt":
-			bit = 1 << 6
 			in.Receipt = decodeReceiptPlain(&p)
-		default:
-			return false
+			return 1 << 6
 		}
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
+		return 0
 	})
 	if !p.end() {
 		return duesIn{}, false
@@ -159,22 +165,16 @@ func decodeDuesPlain(b []byte) (in duesIn, ok bool) {
 // decodeReceiptPlain reads a receipt object in the plain form; p.bad is
 // set if it is in another.
 func decodeReceiptPlain(p *plainData) (r receiptIn) {
-	var seen uint8
-	p.object(func(key string) bool {
-		var bit uint8
+	p.object(func(key string) uint8 {
 		switch key {
 		case "book":
-			bit, r.Book = 1<<0, p.str()
+			r.Book = p.str()
+			return 1 << 0
 		case "number":
-			bit, r.Number = 1<<1, p.str()
-		default:
-			return false
+			r.Number = p.str()
+			return 1 << 1
 		}
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
+		return 0
 	})
 	return r
 }

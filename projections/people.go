@@ -100,10 +100,18 @@ func getJSON(g getter, k []byte, v any) (bool, error) {
 	if err != nil || !ok {
 		return ok, err
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("projections: corrupt record %q: %w", k, err)
+	if err := decodeRecord(k, b, v); err != nil {
+		return false, err
 	}
 	return true, nil
+}
+
+// decodeRecord decodes the JSON record b stored under k.
+func decodeRecord(k, b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("projections: corrupt record %q: %w", k, err)
+	}
+	return nil
 }
 
 // Person reports whether a person is registered and whether erased.

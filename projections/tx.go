@@ -3,9 +3,7 @@ package projections
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
 
@@ -338,8 +336,8 @@ func getJSONMemo[T any](g getter, k []byte, v *T) (bool, error) {
 			return true, nil
 		}
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("projections: corrupt record %q: %w", k, err)
+	if err := decodeRecord(k, b, v); err != nil {
+		return false, err
 	}
 	if t != nil {
 		if t.memo == nil {
