@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 
@@ -100,4 +101,122 @@ func TestParallelProjectionMatchesSequential(t *testing.T) {
 	if *got != *want {
 		t.Fatalf("parallel stopped at %+v, sequential at %+v", got, want)
 	}
+}
+
+// sliceSource delivers a captured stream in chunks of whole messages of
+// about chunk events, then ends the read with errStreamEnd.
+type sliceSource struct {
+	s     []events.Stored
+	chunk int
+	// stopped records the first sequence of the chunk whose delivery
+	// failed.
+	stopped uint64
+}
+
+var errStreamEnd = errors.New("end of the captured stream")
+
+func (src *sliceSource) Read(ctx context.Context, from uint64, _ int, fn func([]events.Stored) error) error {
+	s := src.s
+	for len(s) > 0 && s[0].StreamSeq < from {
+		s = s[1:]
+	}
+	for len(s) > 0 {
+		end := min(src.chunk, len(s))
+		for end < len(s) && s[end].StreamSeq == s[end-1].StreamSeq {
+			end++
+		}
+		if err := fn(s[:end]); err != nil {
+			src.stopped = s[0].StreamSeq
+			return err
+		}
+		s = s[end:]
+	}
+	return errStreamEnd
+}
+
+// runAll projects a stream through Projector.Run, where each parallel
+// chunk's commit runs while the next chunk is projected, every commit held
+// until then, and returns the store's dump and Run's error.
+func runAll(t *testing.T, s []events.Stored, workers, chunk int) ([]byte, uint64, error) {
+	t.Helper()
+	st, err := projections.Open(t.TempDir(), projections.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := projections.NewProjector(st, nil)
+	p.Workers = workers
+	p.HoldCommits()
+	err = p.Run(t.Context(), &sliceSource{s: s, chunk: chunk})
+	var buf bytes.Buffer
+	if err := st.Dump(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), st.Applied(), err
+}
+
+// TestPipelinedProjectionMatchesSequential projects a stream through Run,
+// each chunk projected while the chunk before is not yet committed: its
+// workers must read the unions' balances, heads and records from the Txs
+// being committed. The store must equal a sequential projection's, every
+// commit must be done when Run returns, and a broken event must stop it
+// with the same error, after committing everything before its chunk.
+func TestPipelinedProjectionMatchesSequential(t *testing.T) {
+	s := duesStream(t, 600)
+	one, err := applyAll(t, s, 1, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := s[len(s)-1].StreamSeq
+	for _, tt := range []struct{ workers, chunk int }{{2, 64}, {2, 128}, {3, 200}} {
+		got, applied, err := runAll(t, s, tt.workers, tt.chunk)
+		if !errors.Is(err, errStreamEnd) {
+			t.Fatalf("%+v: Run = %v, want the end of the stream", tt, err)
+		}
+		if applied != last {
+			t.Fatalf("%+v: applied %d when Run returned, want %d", tt, applied, last)
+		}
+		if !bytes.Equal(one, got) {
+			t.Fatalf("%+v: the store differs from a sequential projection", tt)
+		}
+	}
+
+	// An event two thirds in whose hash no longer matches its bytes.
+	broken := append([]events.Stored(nil), s...)
+	at := 2 * len(s) / 3
+	d := append([]byte(nil), s[at].Data...)
+	i := bytes.Index(d, []byte(`"hash":"`)) + len(`"hash":"`)
+	d[i] ^= 1
+	broken[at].Data = d
+	_, wantErr := applyAll(t, broken, 1, len(s))
+	var want *projections.ChainError
+	if !errors.As(wantErr, &want) {
+		t.Fatalf("sequential: want a chain error, got %v", wantErr)
+	}
+	gotDump, applied, err := runAll(t, broken, 2, 64)
+	var got *projections.ChainError
+	if !errors.As(err, &got) || *got != *want {
+		t.Fatalf("pipelined: Run = %v, want %v", err, want)
+	}
+	// Everything before the failed chunk is committed, nothing after.
+	if applied == 0 || applied >= want.StreamSeq {
+		t.Fatalf("pipelined: applied %d, want a sequence before the broken %d", applied, want.StreamSeq)
+	}
+	prefix, err := applyAll(t, s[:indexOfSeq(s, applied+1)], 1, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(prefix, gotDump) {
+		t.Fatalf("pipelined: the store after the broken chunk differs from the stream through %d projected alone", applied)
+	}
+}
+
+// indexOfSeq is the index of the first event at or after stream sequence seq.
+func indexOfSeq(s []events.Stored, seq uint64) int {
+	for i, e := range s {
+		if e.StreamSeq >= seq {
+			return i
+		}
+	}
+	return len(s)
 }

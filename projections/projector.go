@@ -72,8 +72,71 @@ type Projector struct {
 	// tells a command's first event (writeCommand). Cleared when a chunk
 	// fails, since its events are then read again.
 	lastCmd map[string]string
-	// bufs are the commit buffers: [0] the chunk's, then one per worker.
+	// bufs are the commit buffers: [0] the chunk's, then one per worker,
+	// and a second such set for the chunk projected while the commit of
+	// the one before runs (see pending).
 	bufs []*commitBuf
+	// pipeline lets a chunk projected in parallel be committed in the
+	// background while the next one is read and projected (Run sets it):
+	// the commit was 40% of a rebuild, with a core idle for much of it.
+	// pending is that commit; at most one runs at a time.
+	pipeline bool
+	pending  *pendingCommit
+	// failed, while Run runs, ends its read: a commit in the background
+	// failed, and no later chunk may be waiting to report it.
+	failed func()
+	// hold, set by tests, keeps each background commit from starting
+	// until the next chunk is projected (or Run ends): the case the
+	// layering of Txs is for, which timing alone may not produce.
+	hold chan struct{}
+	// chunks counts parallel chunks, to alternate the sets of buffers.
+	chunks int
+	// workerOf keeps each union on one worker from chunk to chunk, so a
+	// worker's Tx can read its unions' changes still being committed in
+	// the worker's Tx of the chunk before (Tx.over).
+	workerOf map[string]int
+}
+
+// pendingCommit is a parallel chunk being committed in the background.
+type pendingCommit struct {
+	done chan struct{}
+	err  error
+	last uint64
+	// txs are the workers' Txs, by worker; heads the chunk's unions'.
+	txs   []*Tx
+	heads map[string]ledger.Head
+	held  bool // waiting for Projector.hold
+}
+
+// release lets a held commit start.
+func (p *Projector) release() {
+	if pc := p.pending; pc != nil && pc.held {
+		pc.held = false
+		p.hold <- struct{}{}
+	}
+}
+
+// wait waits for the pending commit, if any, and returns its error.
+func (p *Projector) wait() error {
+	pc := p.pending
+	if pc == nil {
+		return nil
+	}
+	p.release()
+	<-pc.done
+	p.pending = nil
+	if pc.err != nil {
+		clear(p.lastCmd) // its chunk is read again
+	}
+	return pc.err
+}
+
+// applied is the last stream sequence applied or being committed.
+func (p *Projector) applied() uint64 {
+	if p.pending != nil {
+		return p.pending.last
+	}
+	return p.store.Applied()
 }
 
 // newTx starts a chunk's Tx (i 0) or a worker's (i > 0) on the commit
@@ -82,9 +145,14 @@ func (p *Projector) newTx(i int) *Tx {
 	for len(p.bufs) <= i {
 		p.bufs = append(p.bufs, &commitBuf{})
 	}
+	b := p.bufs[i]
 	tx := newTx(p.store)
-	tx.buf = p.bufs[i]
-	tx.blind = tx.buf.blind
+	// At the last chunk's sizes: growing them from empty was 6% of a
+	// rebuild's CPU.
+	tx.dirty = make(map[string][]byte, b.dirtyHint)
+	tx.read = make(map[string]readVal, b.readHint)
+	tx.buf = b
+	tx.blind = b.blind
 	return tx
 }
 
@@ -93,15 +161,25 @@ func NewProjector(s *Store, log *slog.Logger) *Projector {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Projector{store: s, log: log, ChunkMax: 4096, Workers: runtime.GOMAXPROCS(0), lastCmd: map[string]string{}}
+	return &Projector{store: s, log: log, ChunkMax: 4096, Workers: runtime.GOMAXPROCS(0), lastCmd: map[string]string{}, workerOf: map[string]int{}}
 }
 
 // Run consumes from the checkpoint until ctx ends or the chain breaks.
+// A chunk's commit may still run while the next chunk is read; a failed
+// one ends the read, and Run returns only when no commit runs.
 func (p *Projector) Run(ctx context.Context, src Source) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p.pipeline = true
+	p.failed = cancel
+	defer func() { p.pipeline, p.failed = false, nil }()
 	from := p.store.Applied() + 1
 	err := src.Read(ctx, from, p.ChunkMax, func(chunk []events.Stored) error {
 		return p.Apply(chunk)
 	})
+	if werr := p.wait(); werr != nil {
+		err = werr // what ended the read, or an error of its own
+	}
 	var ce *ChainError
 	if errors.As(err, &ce) {
 		p.log.Error("projector stopped", "err", err)
@@ -126,6 +204,9 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 		// Nothing in the chunk can be staged: staging comes before the
 		// append, and the append before the message reaches us.
 		return p.applyParallel(chunk)
+	}
+	if err := p.wait(); err != nil {
+		return err
 	}
 	tx := p.newTx(0)
 	heads := map[string]ledger.Head{}
@@ -177,8 +258,12 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 // written by another's events, so the workers' changes are disjoint. An
 // error stops the chunk before anything is written; the earliest one in the
 // stream is returned, as the sequential path would.
+//
+// With p.pipeline, the chunk's commit is left running when it returns; the
+// next chunk's workers read what it writes from its Txs, and wait for it
+// before committing their own.
 func (p *Projector) applyParallel(chunk []events.Stored) error {
-	applied := p.store.Applied()
+	applied := p.applied()
 	type item struct {
 		env events.Envelope
 		raw events.Stored
@@ -215,23 +300,43 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 		err     error
 		errAt   uint64
 	}
-	ws := make([]*worker, max(min(p.Workers, len(orgs)), 1))
+	// Every worker, busy in this chunk or not: worker i's Tx is what the
+	// next chunk's worker i reads through.
+	set := p.chunks % 2 * (p.Workers + 1)
+	p.chunks++
+	ws := make([]*worker, p.Workers)
 	for i := range ws {
 		ws[i] = &worker{
-			tx:      p.newTx(i + 1),
+			tx:      p.newTx(set + i + 1),
 			heads:   map[string]ledger.Head{},
 			lastCmd: map[string]string{},
 		}
+		if p.pending != nil {
+			ws[i].tx.over = p.pending.txs[i]
+		}
 	}
-	for i, org := range orgs {
-		w := ws[i%len(ws)]
+	for _, org := range orgs {
+		i, ok := p.workerOf[org]
+		if !ok {
+			i = len(p.workerOf) % len(ws)
+			p.workerOf[org] = i
+		}
+		w := ws[i]
 		w.orgs = append(w.orgs, org)
 		if c, ok := p.lastCmd[org]; ok {
 			w.lastCmd[org] = c
 		}
+		if p.pending != nil {
+			if h, ok := p.pending.heads[org]; ok {
+				w.heads[org] = h // not committed yet: the store has an older one
+			}
+		}
 	}
 	var wg sync.WaitGroup
 	for _, w := range ws {
+		if len(w.orgs) == 0 {
+			continue
+		}
 		wg.Go(func() {
 			for _, org := range w.orgs {
 				for _, it := range byOrg[org] {
@@ -244,6 +349,10 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 		})
 	}
 	wg.Wait()
+	// The chunk before comes first, its error too.
+	if err := p.wait(); err != nil {
+		return err
+	}
 	err, errAt := decErr, decAt
 	for _, w := range ws {
 		if w.err != nil && (err == nil || w.errAt <= errAt) {
@@ -253,33 +362,61 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 	if err != nil {
 		return err
 	}
-	// Each worker commits its unions' changes with their heads, at once:
-	// Pebble applies concurrent batches to its memtable in parallel. The
-	// heads make each union's part exactly-once by itself (an event a head
-	// already covers is checked and skipped when read again), so the
-	// checkpoint can follow in a batch of its own, whose sync covers all.
-	errs := make([]error, len(ws))
+	pc := &pendingCommit{done: make(chan struct{}), last: last, txs: make([]*Tx, len(ws)), heads: map[string]ledger.Head{}}
 	for i, w := range ws {
-		wg.Go(func() {
-			for org, h := range w.heads {
-				w.tx.dirty[string(key(famMeta, "head/", org))] = encodeHead(h)
-			}
-			w.tx.db = p.store.db
-			errs[i] = w.tx.commit(pebble.NoSync)
-		})
+		// Before the commit starts: from here on the next chunk's workers
+		// read these Txs, and nothing may change them.
+		for org, h := range w.heads {
+			w.tx.dirty[string(key(famMeta, "head/", org))] = encodeHead(h)
+			pc.heads[org] = h
+		}
+		maps.Copy(p.lastCmd, w.lastCmd)
+		w.tx.over = nil // committed by now; and a chain of Txs would never be freed
+		pc.txs[i] = w.tx
+	}
+	checkpoint := p.newTx(set)
+	if !p.pipeline {
+		return p.commitParallel(pc, checkpoint)
+	}
+	p.pending = pc
+	pc.held = p.hold != nil
+	held := pc.held
+	go func() {
+		if held {
+			<-p.hold
+		}
+		pc.err = p.commitParallel(pc, checkpoint)
+		if pc.err != nil && p.failed != nil {
+			p.failed()
+		}
+		close(pc.done)
+	}()
+	return nil
+}
+
+// commitParallel commits a parallel chunk: each worker's unions' changes
+// with their heads, at once, since Pebble applies concurrent batches to its
+// memtable in parallel. The heads make each union's part exactly-once by
+// itself (an event a head already covers is checked and skipped when read
+// again), so the checkpoint can follow in a batch of its own, whose sync
+// covers all.
+func (p *Projector) commitParallel(pc *pendingCommit, checkpoint *Tx) error {
+	errs := make([]error, len(pc.txs))
+	var wg sync.WaitGroup
+	for i, tx := range pc.txs {
+		if len(tx.dirty) == 0 {
+			continue
+		}
+		wg.Go(func() { errs[i] = tx.commit(pebble.NoSync) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("projections: commit: %w", err)
 	}
-	for _, w := range ws {
-		maps.Copy(p.lastCmd, w.lastCmd)
-	}
-	tx := p.newTx(0)
-	if err := p.commit(tx, nil, last, pebble.Sync); err != nil {
+	if err := p.commit(checkpoint, nil, pc.last, pebble.Sync); err != nil {
 		return err
 	}
-	p.store.setApplied(last)
+	p.store.setApplied(pc.last)
 	return nil
 }
 

@@ -264,6 +264,7 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 	clear(idx)
 	clear(tmp)
 	buf.all, buf.idx, buf.tmp, buf.blind = all[:0], idx[:0], tmp[:0], t.blind[:0]
+	buf.dirtyHint, buf.readHint = len(t.dirty), len(t.read)
 	t.blind = nil
 	return err
 }
@@ -275,6 +276,8 @@ type commitBuf struct {
 	all, blind []kv
 	idx, tmp   []keyPos
 	batch      *pebble.Batch
+	// dirtyHint and readHint are the last commit's map sizes.
+	dirtyHint, readHint int
 }
 
 // keyPos is a write's key and its position in the commit's writes.
