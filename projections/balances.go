@@ -65,12 +65,8 @@ func (balances) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	buckets := [3]struct{ fam, bucket string }{{"bd/", env.Date}, {"bm/", env.Date[:7]}, {"by/", env.Date[:4]}}
 	for _, ps := range ps {
 		k.reset(famProj).str("bcur/").str(env.Org).b('/').str(ps.Account)
-		cur, err := getInt(tx, k)
+		cur, err := addInt(tx, k, int64(ps.Amount))
 		if err != nil {
-			return err
-		}
-		cur += int64(ps.Amount)
-		if err := tx.Set(k, intVal(cur)); err != nil {
 			return err
 		}
 		k.reset(famProj).str("bal/").str(env.Org).b('/').str(ps.Account).b(0).u64(env.Seq)
@@ -79,7 +75,7 @@ func (balances) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		}
 		for _, b := range buckets {
 			k.reset(famProj).str(b.fam).str(env.Org).b('/').str(ps.Account).b(0).str(b.bucket)
-			if err := addInt(tx, k, int64(ps.Amount)); err != nil {
+			if _, err := addInt(tx, k, int64(ps.Amount)); err != nil {
 				return err
 			}
 		}
@@ -87,12 +83,27 @@ func (balances) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	return nil
 }
 
-func addInt(tx *Tx, k []byte, d int64) error {
+// addInt adds d to the integer at k and returns the sum. An integer this
+// Tx has already added to is changed where it lies: the same balances and
+// buckets are added to event after event, and setting each anew cost a
+// key, a value and a map assignment every time. Such a value is the Tx's
+// own (capacity 9 tells it from one a caller passed to Set, which the
+// caller may share); once the Tx is committed or staged nothing changes it.
+func addInt(tx *Tx, k []byte, d int64) (int64, error) {
+	if tx.sink == nil {
+		if v, ok := tx.dirty[string(k)]; ok && len(v) == 8 && cap(v) == 9 {
+			n := int64(binary.BigEndian.Uint64(v)) + d
+			binary.BigEndian.PutUint64(v, uint64(n))
+			return n, nil
+		}
+	}
 	v, err := getInt(tx, k)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return tx.Set(k, intVal(v+d))
+	b := make([]byte, 8, 9)
+	binary.BigEndian.PutUint64(b, uint64(v+d))
+	return v + d, tx.Set(k, b)
 }
 
 // AsOf selects a point in an org's history: after org sequence Seq, or

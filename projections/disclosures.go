@@ -165,7 +165,8 @@ func (disclosures) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		if err := tx.Set(discItemOKey(env.Org, p.Item, p.Objection), nil); err != nil {
 			return err
 		}
-		return addInt(tx, discOpenKey(env.Org, p.Item), 1)
+		_, err := addInt(tx, discOpenKey(env.Org, p.Item), 1)
+		return err
 	case events.ObjectionResolved:
 		var o Objection
 		if err := mustGetJSON(tx, discOKey(env.Org, p.Objection), &o); err != nil {
@@ -175,7 +176,8 @@ func (disclosures) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		if err := setJSON(tx, discOKey(env.Org, p.Objection), o); err != nil {
 			return err
 		}
-		return addInt(tx, discOpenKey(env.Org, o.Item), -1)
+		_, err := addInt(tx, discOpenKey(env.Org, o.Item), -1)
+		return err
 	}
 	return nil
 }

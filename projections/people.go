@@ -62,7 +62,7 @@ func (people) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		if err := tx.Set(roleKey(env.Org, p.Person, p.Role), be8(env.Seq)); err != nil {
 			return err
 		}
-		if err := addInt(tx, key(famProj, "rolen/", env.Org, "/", string(p.Role)), 1); err != nil {
+		if _, err := addInt(tx, key(famProj, "rolen/", env.Org, "/", string(p.Role)), 1); err != nil {
 			return err
 		}
 		return tx.Set(key(famProj, "rolehist/", env.Org, "/", p.Person, byte(0), string(p.Role), byte(0), env.Seq), []byte("grant"))
@@ -70,7 +70,7 @@ func (people) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		if err := tx.Delete(roleKey(env.Org, p.Person, p.Role)); err != nil {
 			return err
 		}
-		if err := addInt(tx, key(famProj, "rolen/", env.Org, "/", string(p.Role)), -1); err != nil {
+		if _, err := addInt(tx, key(famProj, "rolen/", env.Org, "/", string(p.Role)), -1); err != nil {
 			return err
 		}
 		return tx.Set(key(famProj, "rolehist/", env.Org, "/", p.Person, byte(0), string(p.Role), byte(0), env.Seq), []byte("revoke"))

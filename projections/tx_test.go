@@ -134,3 +134,53 @@ func TestLSMReportsLevelZero(t *testing.T) {
 		t.Fatalf("after a flush: %+v, want a file in level 0", l)
 	}
 }
+
+// TestAddIntChangesOnlyItsOwnValues: addInt adds in place only to a value
+// it wrote itself in the same Tx; a value a caller set, one committed, and
+// one the view below wrote are left as they are, and every sum is right.
+func TestAddIntChangesOnlyItsOwnValues(t *testing.T) {
+	s := openStore(t)
+	committed, callers, own := []byte("p/by/o/1001\x002025"), []byte("p/by/o/1002\x002025"), []byte("p/by/o/1003\x002025")
+	commitKV(t, s, string(committed), intVal(100))
+
+	below := begin(t, s)
+	if _, err := addInt(below.tx, own, 7); err != nil {
+		t.Fatal(err)
+	}
+	belowVal, _, _ := below.tx.Get(own)
+	sc := beginOver(t, s, below)
+	set := intVal(5)
+	if err := sc.tx.Set(callers, set); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		k    []byte
+		d    int64
+		want int64
+	}{
+		{committed, 1, 101}, {committed, 2, 103},
+		{callers, 10, 15}, {callers, 10, 25},
+		{own, 3, 10}, {own, -20, -10},
+	}
+	for _, st := range steps {
+		got, err := addInt(sc.tx, st.k, st.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != st.want {
+			t.Fatalf("addInt(%q, %d) = %d, want %d", st.k, st.d, got, st.want)
+		}
+		if v, err := getInt(sc.tx, st.k); err != nil || v != st.want {
+			t.Fatalf("%q reads %d (%v), want %d", st.k, v, err, st.want)
+		}
+	}
+	if !bytes.Equal(set, intVal(5)) {
+		t.Fatalf("the caller's value changed to %x", set)
+	}
+	if v, _ := getInt(below.tx, own); v != 7 || !bytes.Equal(belowVal, intVal(7)) {
+		t.Fatalf("the view below reads %d, want 7", v)
+	}
+	if v, _ := getInt(s, committed); v != 100 {
+		t.Fatalf("the store reads %d, want 100", v)
+	}
+}

@@ -92,11 +92,11 @@ func closeRound(tx *Tx, env events.Envelope, id string, to ledger.WelfareRoundSt
 func grantRound(tx *Tx, org string, r ledger.WelfareRoundInfo, sign int64) error {
 	d := sign * int64(r.Standard)
 	for _, m := range r.Members {
-		if err := addInt(tx, welfareGrantedKey(org, m, r.Year(), r.Occasion, ""), d); err != nil {
+		if _, err := addInt(tx, welfareGrantedKey(org, m, r.Year(), r.Occasion, ""), d); err != nil {
 			return err
 		}
 		if r.Festival != "" {
-			if err := addInt(tx, welfareGrantedKey(org, m, r.Year(), r.Occasion, r.Festival), d); err != nil {
+			if _, err := addInt(tx, welfareGrantedKey(org, m, r.Year(), r.Occasion, r.Festival), d); err != nil {
 				return err
 			}
 		}
