@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -44,12 +45,13 @@ func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 // balances keeps, per org and account (debit-positive):
 //
 //	p/bcur/<org>/<acct>                 current balance
-//	p/bal/<org>/<acct>0x00<seq>          balance after each event that posted
+//	p/bal/<org>/<acct>0x00<seq>          balance after each event that posted, a run
+//	                                      per message: (seq, balance) pairs from seq on
 //	p/bd/<org>/<acct>0x00<YYYY-MM-DD>    net change posted with that accounting date
 //	p/bm/<org>/<acct>0x00<YYYY-MM>       net change for that month
 //	p/by/<org>/<acct>0x00<YYYY>          net change for that year
 //
-// "As of seq" is one reverse seek; "as of date" sums at most the years
+// "As of seq" is one reverse seek and a search in the run found; "as of date" sums at most the years
 // before, the months of the year before, and the days of the month — a few
 // dozen keys however long the history — because events may carry earlier
 // accounting dates than events recorded before them.
@@ -69,10 +71,11 @@ func (balances) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		if err != nil {
 			return err
 		}
-		k.reset(famProj).str("bal/").str(env.Org).b('/').str(ps.Account).b(0).u64(env.Seq)
-		if err := tx.Set(k, intVal(cur)); err != nil {
-			return err
-		}
+		k.reset(famProj).str("bal/").str(env.Org).b('/').str(ps.Account).b(0)
+		var e [16]byte
+		binary.BigEndian.PutUint64(e[:8], env.Seq)
+		binary.BigEndian.PutUint64(e[8:], uint64(cur))
+		tx.appendRun(k, env.Seq, e[:])
 		for _, b := range buckets {
 			k.reset(famProj).str(b.fam).str(env.Org).b('/').str(ps.Account).b(0).str(b.bucket)
 			if _, err := addInt(tx, k, int64(ps.Amount)); err != nil {
@@ -172,9 +175,29 @@ func (s *Store) BalanceAsOf(org, account string, at AsOf) (events.Fen, error) {
 		if !it.Last() {
 			return 0, it.Error()
 		}
-		return events.Fen(int64(binary.BigEndian.Uint64(it.Value()))), nil
+		return balanceInRun(it.Value(), at.Seq)
 	}
 	return s.Balance(org, account)
+}
+
+// balanceInRun returns the balance after the last entry of a p/bal/ run at
+// or before seq. The run starts at or before seq (its key says so). A value
+// of 8 bytes is a balance alone, as stores written before the runs hold
+// them, one key an event: it is the answer.
+func balanceInRun(v []byte, seq uint64) (events.Fen, error) {
+	if len(v) == 8 {
+		return events.Fen(int64(binary.BigEndian.Uint64(v))), nil
+	}
+	if len(v) == 0 || len(v)%16 != 0 {
+		return 0, fmt.Errorf("projections: corrupt balance run of %d bytes", len(v))
+	}
+	n := len(v) / 16
+	// The first entry after seq, then the one before it.
+	i := sort.Search(n, func(i int) bool { return binary.BigEndian.Uint64(v[16*i:]) > seq })
+	if i == 0 {
+		return 0, fmt.Errorf("projections: balance run starts after seq %d", seq)
+	}
+	return events.Fen(int64(binary.BigEndian.Uint64(v[16*(i-1)+8:]))), nil
 }
 
 func (s *Store) balanceAsOfDate(org, account, date string) (events.Fen, error) {

@@ -534,6 +534,7 @@ func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[s
 		return err
 	}
 	lastCmd[env.Org] = env.Command
+	tx.msg = raw.StreamSeq
 	if err := applyProjections(tx, env, payload); err != nil {
 		return err
 	}

@@ -117,6 +117,18 @@ type Tx struct {
 	memo map[string]memoEntry
 	// buf, if not nil, is reused by commit.
 	buf *commitBuf
+	// msg is the stream message the events being applied came in (the
+	// projector sets it; a scratch view decides one message). runs are
+	// the open runs of appendRun, by prefix.
+	msg  uint64
+	runs map[string]*run
+}
+
+// run is a value appendRun extends: its key and what it holds so far.
+type run struct {
+	msg uint64
+	k   string
+	v   []byte
 }
 
 type memoEntry struct {
@@ -203,6 +215,29 @@ func (t *Tx) Delete(k []byte) error {
 	}
 	t.dirty[string(k)] = nil
 	return nil
+}
+
+// appendRun appends entry to the run of prefix for the current message:
+// the value at prefix + first, where first is the seq of the run's first
+// entry. A key per message rather than per event, for series read by a seek
+// and then a search within the value (running balances). Whole messages
+// reach the store, live and in a rebuild alike, so the runs are the same.
+func (t *Tx) appendRun(prefix []byte, first uint64, entry []byte) {
+	r := t.runs[string(prefix)]
+	if r == nil || r.msg != t.msg {
+		if t.runs == nil {
+			t.runs = map[string]*run{}
+		}
+		k := make([]byte, 0, len(prefix)+8)
+		k = binary.BigEndian.AppendUint64(append(k, prefix...), first)
+		if r == nil {
+			r = &run{}
+			t.runs[string(prefix)] = r
+		}
+		*r = run{msg: t.msg, k: string(k), v: make([]byte, 0, 4*len(entry))}
+	}
+	r.v = append(r.v, entry...)
+	t.setString(r.k, r.v)
 }
 
 // kv is one write; a nil v deletes.
