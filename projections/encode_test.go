@@ -55,18 +55,45 @@ func TestKeyOfMatchesKey(t *testing.T) {
 	}
 }
 
-func TestEncodeCmdRecordIsJSON(t *testing.T) {
-	for _, rec := range []cmdRecord{
-		{Hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", First: 1, Count: 1},
-		{Hash: "", First: 1 << 60, Count: 1000},
-		{Hash: "a<b>&\"\\\x00é\u2028", First: 7, Count: 2},
-	} {
-		want, err := json.Marshal(rec)
+// TestCmdRecord: a command record with an events.HashOf hash is binary, at
+// most half the size of its JSON; any other hash keeps json.Marshal's form.
+// Both forms read back the same record, and so does the JSON older stores
+// hold; a torn or garbled value is an error.
+func TestCmdRecord(t *testing.T) {
+	tests := []struct {
+		rec    cmdRecord
+		binary bool
+	}{
+		{cmdRecord{Hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", First: 1, Count: 1}, true},
+		{cmdRecord{Hash: "0000000000000000000000000000000000000000000000000000000000000000", First: 1 << 60, Count: 1000}, true},
+		{cmdRecord{Hash: "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08", First: 3, Count: 1}, false},
+		{cmdRecord{Hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0", First: 3, Count: 1}, false},
+		{cmdRecord{Hash: "", First: 1 << 60, Count: 1000}, false},
+		{cmdRecord{Hash: "a<b>&\"\\\x00é\u2028", First: 7, Count: 2}, false},
+	}
+	for _, tt := range tests {
+		got := encodeCmdRecord(tt.rec)
+		js, err := json.Marshal(tt.rec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := encodeCmdRecord(rec); string(got) != string(want) {
-			t.Errorf("encodeCmdRecord(%+v) = %s, want %s", rec, got, want)
+		switch {
+		case tt.binary && (got[0] != cmdRecordBinary || 2*len(got) > len(js)):
+			t.Errorf("encodeCmdRecord(%+v) = %q (%d bytes), want the binary form", tt.rec, got, len(got))
+		case !tt.binary && string(got) != string(js):
+			t.Errorf("encodeCmdRecord(%+v) = %s, want %s", tt.rec, got, js)
+		}
+		for _, v := range [][]byte{got, js} {
+			back, err := decodeCmdRecord(v)
+			if err != nil || back != tt.rec {
+				t.Errorf("decodeCmdRecord(%q) = %+v, %v; want %+v", v, back, err, tt.rec)
+			}
+		}
+	}
+	good := encodeCmdRecord(tests[0].rec)
+	for _, v := range [][]byte{nil, good[:20], good[:len(good)-1], append(append([]byte(nil), good...), 0), append([]byte{2}, good[1:]...), []byte(`{"hash":`)} {
+		if rec, err := decodeCmdRecord(v); err == nil {
+			t.Errorf("decodeCmdRecord(%q) = %+v, want an error", v, rec)
 		}
 	}
 }

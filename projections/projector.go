@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -626,7 +625,7 @@ func writeCommand(tx *Tx, env events.Envelope, first bool) error {
 	}
 	rec := cmdRecord{Hash: env.CommandHash, First: env.Seq, Count: 1}
 	if ok {
-		if err := json.Unmarshal(v, &rec); err != nil {
+		if rec, err = decodeCmdRecord(v); err != nil {
 			return err
 		}
 		if rec.Hash != env.CommandHash || rec.First+uint64(rec.Count) != env.Seq {

@@ -726,10 +726,15 @@ func (b *trailBuilder) decidedAt(env events.Envelope) (uint64, error) {
 	if f, ok := b.firsts[env.Command]; ok {
 		return f, nil
 	}
-	var rec cmdRecord
-	ok, err := getJSON(b.s, key(famIndex, "cmd/", b.org, "/", env.Command), &rec)
+	v, ok, err := b.s.Get(key(famIndex, "cmd/", b.org, "/", env.Command))
 	if err != nil {
 		return 0, err
+	}
+	var rec cmdRecord
+	if ok {
+		if rec, err = decodeCmdRecord(v); err != nil {
+			return 0, err
+		}
 	}
 	f := env.Seq
 	if ok && rec.First <= env.Seq && env.Seq < rec.First+uint64(rec.Count) {

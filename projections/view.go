@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -86,9 +85,9 @@ func (s view) CommandResult(org, id string) (ledger.Result, string, bool, error)
 	if err != nil || !ok {
 		return ledger.Result{}, "", false, err
 	}
-	var rec cmdRecord
-	if err := json.Unmarshal(v, &rec); err != nil {
-		return ledger.Result{}, "", false, fmt.Errorf("projections: corrupt command record: %w", err)
+	rec, err := decodeCmdRecord(v)
+	if err != nil {
+		return ledger.Result{}, "", false, err
 	}
 	res := ledger.Result{Command: id}
 	for seq := rec.First; seq < rec.First+uint64(rec.Count); seq++ {
