@@ -472,6 +472,7 @@ func (p *Projector) applyStaged(tx *Tx, heads map[string]ledger.Head, msgs []eve
 			return 0, err
 		}
 	}
+	w.flushRuns()
 	last := st.envs[len(st.envs)-1]
 	p.lastCmd[org] = last.Command
 	heads[org] = ledger.Head{Seq: last.Seq, StreamSeq: msgs[0].StreamSeq, Hash: last.Hash}
@@ -512,6 +513,7 @@ func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[s
 	if err != nil {
 		return err
 	}
+	tx.msg = raw.StreamSeq
 	if env.Seq <= h.Seq {
 		return p.reapply(tx, heads, h, env, raw, bad)
 	}
@@ -533,7 +535,6 @@ func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[s
 		return err
 	}
 	lastCmd[env.Org] = env.Command
-	tx.msg = raw.StreamSeq
 	if err := applyProjections(tx, env, payload); err != nil {
 		return err
 	}
@@ -565,17 +566,17 @@ func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head,
 	return p.writeEvent(tx, env, raw)
 }
 
-// writeEvent stores the event copy and its indexes. Its five keys share one
-// string and its two values one buffer: built one by one they were ten
-// allocations an event.
+// writeEvent stores the event copy and its indexes. Four of its keys share
+// one string and its two values one buffer: built one by one they were ten
+// allocations an event. The actor index is a run per message (appendRun):
+// a message's events are mostly one person's, the treasurer's receipts.
 func (p *Projector) writeEvent(tx *Tx, env events.Envelope, raw events.Stored) error {
 	n := len(famEvent) + len(env.Org) + 1 + 8 +
 		len(famIndex) + len("id/") + len(env.ID) +
 		len(famIndex) + len("agg/") + len(env.Org) + 1 + len(env.Aggregate) + 1 + 8 +
-		len(famIndex) + len("act/") + len(env.Org) + 1 + len(env.Actor) + 1 + 8 +
 		len(famIndex) + len("date/") + len(env.Org) + 1 + len(env.Date) + 1 + 8
 	b := make([]byte, 0, n)
-	var ends [5]int
+	var ends [4]int
 	b = append(append(append(b, famEvent...), env.Org...), '/')
 	b = binary.BigEndian.AppendUint64(b, env.Seq)
 	ends[0] = len(b)
@@ -584,12 +585,9 @@ func (p *Projector) writeEvent(tx *Tx, env events.Envelope, raw events.Stored) e
 	b = append(append(append(append(append(append(b, famIndex...), "agg/"...), env.Org...), '/'), env.Aggregate...), 0)
 	b = binary.BigEndian.AppendUint64(b, env.Seq)
 	ends[2] = len(b)
-	b = append(append(append(append(append(append(b, famIndex...), "act/"...), env.Org...), '/'), env.Actor...), 0)
-	b = binary.BigEndian.AppendUint64(b, env.Seq)
-	ends[3] = len(b)
 	b = append(append(append(append(append(append(b, famIndex...), "date/"...), env.Org...), '/'), env.Date...), '/')
 	b = binary.BigEndian.AppendUint64(b, env.Seq)
-	ends[4] = len(b)
+	ends[3] = len(b)
 	keys := string(b)
 
 	v := make([]byte, 0, 8+len(raw.Data)+len(env.Org)+1+8)
@@ -598,12 +596,17 @@ func (p *Projector) writeEvent(tx *Tx, env events.Envelope, raw events.Stored) e
 	copyEnd := len(v)
 	v = append(append(v, env.Org...), 0)
 	v = binary.BigEndian.AppendUint64(v, env.Seq)
-	vals := [5][]byte{v[:copyEnd:copyEnd], v[copyEnd:], v[:0:0], v[:0:0], v[:0:0]}
+	vals := [4][]byte{v[:copyEnd:copyEnd], v[copyEnd:], v[:0:0], v[:0:0]}
 	start := 0
 	for i, end := range ends {
 		tx.setString(keys[start:end], vals[i])
 		start = end
 	}
+	var buf [128]byte
+	act := append(append(append(append(append(buf[:0], famIndex...), "act/"...), env.Org...), '/'), env.Actor...)
+	var e [8]byte
+	binary.BigEndian.PutUint64(e[:], env.Seq)
+	tx.appendRun(append(act, 0), env.Seq, e[:])
 	return nil
 }
 

@@ -585,7 +585,9 @@ func trailSources(org string, sub TrailSubject) ([][]byte, error) {
 
 // mergeSeqs calls fn for every seq in (after, upTo] (upTo 0: no bound)
 // found under any of the prefixes, once each, in increasing order, until
-// fn returns false.
+// fn returns false. A key under a prefix ends in a seq; its value is empty,
+// or, for a run (Tx.appendRun: the actor index), the seqs it stands for,
+// from the key's on.
 func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64) (bool, error)) error {
 	if upTo == 0 {
 		upTo = math.MaxUint64
@@ -596,6 +598,7 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 	type cursor struct {
 		it     *pebble.Iterator
 		prefix []byte
+		run    []byte // the seqs of the current key's run not yet taken
 		seq    uint64
 		ok     bool
 	}
@@ -605,23 +608,38 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 			c.it.Close()
 		}
 	}()
-	next := func(c *cursor, first bool) error {
+	// take moves c to its next seq in (after, upTo], from the run or the
+	// iterator's next key.
+	take := func(c *cursor, step func() bool) error {
 		for {
-			if first {
-				c.ok = c.it.First()
-				first = false
-			} else {
-				c.ok = c.it.Next()
+			for len(c.run) >= 8 {
+				seq := binary.BigEndian.Uint64(c.run)
+				c.run = c.run[8:]
+				if seq > upTo {
+					c.run = nil
+					break
+				}
+				if seq > after {
+					c.seq, c.ok = seq, true
+					return nil
+				}
 			}
-			if !c.ok {
+			if c.ok = step(); !c.ok {
 				return c.it.Error()
 			}
+			step = c.it.Next
 			k := c.it.Key()
 			if len(k) != len(c.prefix)+8 {
 				continue // not ours: a longer id sharing the prefix cannot, but be strict
 			}
-			c.seq = binary.BigEndian.Uint64(k[len(c.prefix):])
-			return nil
+			if v := c.it.Value(); len(v) > 0 {
+				if len(v)%8 != 0 || !bytes.Equal(v[:8], k[len(c.prefix):]) {
+					return fmt.Errorf("projections: corrupt run at %q", k)
+				}
+				c.run = v
+			} else {
+				c.run = k[len(c.prefix):]
+			}
 		}
 	}
 	for _, p := range prefixes {
@@ -629,13 +647,16 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 		if upTo < math.MaxUint64 {
 			hi = key(p, upTo+1)
 		}
-		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: key(p, after+1), UpperBound: hi})
+		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: p, UpperBound: hi})
 		if err != nil {
 			return err
 		}
 		c := &cursor{it: it, prefix: p}
 		cs = append(cs, c)
-		if err := next(c, true); err != nil {
+		// The run that starts last at or before after may reach past it.
+		from := key(p, after+1)
+		first := func() bool { return c.it.SeekLT(from) || c.it.SeekGE(from) }
+		if err := take(c, first); err != nil {
 			return err
 		}
 	}
@@ -652,7 +673,7 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 		seq := min.seq
 		for _, c := range cs {
 			for c.ok && c.seq == seq {
-				if err := next(c, false); err != nil {
+				if err := take(c, c.it.Next); err != nil {
 					return err
 				}
 			}

@@ -20,7 +20,7 @@ import (
 //	i/id/<event id>                   org 0x00 seq
 //	i/cmd/<org>/<command id>          command hash, first seq, count
 //	i/agg/<org>/<aggregate>0x00<seq>  empty
-//	i/act/<org>/<actor>0x00<seq>      empty
+//	i/act/<org>/<actor>0x00<seq>      the actor's seqs in one message from seq on
 //	i/date/<org>/<date>/<seq>         empty
 //	p/...                             projection state (see each projection)
 //	x/...                             secrets (tokens, person keys): never rebuilt
@@ -237,7 +237,17 @@ func (t *Tx) appendRun(prefix []byte, first uint64, entry []byte) {
 		*r = run{msg: t.msg, k: string(k), v: make([]byte, 0, 4*len(entry))}
 	}
 	r.v = append(r.v, entry...)
-	t.setString(r.k, r.v)
+	if t.sink == nil {
+		t.setString(r.k, r.v)
+	} // else flushRuns writes each run once, whole
+}
+
+// flushRuns writes a write-only Tx's runs to its sink.
+func (t *Tx) flushRuns() {
+	for _, r := range t.runs {
+		t.sink.blind = append(t.sink.blind, kv{r.k, r.v})
+	}
+	clear(t.runs)
 }
 
 // kv is one write; a nil v deletes.
