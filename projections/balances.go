@@ -51,10 +51,11 @@ func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 //	p/bm/<org>/<acct>0x00<YYYY-MM>       net change for that month
 //	p/by/<org>/<acct>0x00<YYYY>          net change for that year
 //
-// "As of seq" is one reverse seek and a search in the run found; "as of date" sums at most the years
-// before, the months of the year before, and the days of the month — a few
-// dozen keys however long the history — because events may carry earlier
-// accounting dates than events recorded before them.
+// "As of seq" is one reverse seek and a search in the run found; "as of
+// date" sums at most the years before, the months of the year before, and
+// the days of the month — a few dozen keys however long the history —
+// because events may carry earlier accounting dates than events recorded
+// before them.
 type balances struct{}
 
 func (balances) Apply(tx *Tx, env events.Envelope, p events.Payload) error {

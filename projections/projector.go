@@ -299,6 +299,13 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 		err     error
 		errAt   uint64
 	}
+	if p.pending != nil && len(p.pending.txs) != p.Workers {
+		// Workers changed: unions move, so the chunk before must be in
+		// the store rather than in the Txs of their old workers.
+		if err := p.wait(); err != nil {
+			return err
+		}
+	}
 	// Every worker, busy in this chunk or not: worker i's Tx is what the
 	// next chunk's worker i reads through.
 	set := p.chunks % 2 * (p.Workers + 1)
@@ -316,7 +323,7 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 	}
 	for _, org := range orgs {
 		i, ok := p.workerOf[org]
-		if !ok {
+		if !ok || i >= len(ws) {
 			i = len(p.workerOf) % len(ws)
 			p.workerOf[org] = i
 		}
