@@ -18,23 +18,13 @@ func TestBalanceAsOfEverySeq(t *testing.T) {
 	st := rebuild(t, t.TempDir(), s)
 	defer st.Close()
 
-	org := ""
+	org, evs := firstUnion(t, s)
 	msgs := map[uint64]bool{}
 	sums := map[string]events.Fen{}
 	var want []map[string]events.Fen // want[seq-1]: balances after seq
-	for _, raw := range s {
-		env, err := events.Decode(raw.Data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if org == "" {
-			org = env.Org
-		}
-		if env.Org != org {
-			continue
-		}
-		msgs[raw.StreamSeq] = true
-		p, err := events.DecodePayload(env)
+	for _, e := range evs {
+		msgs[e.streamSeq] = true
+		p, err := events.DecodePayload(e.env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,20 +67,13 @@ func TestActorTrailAcrossRuns(t *testing.T) {
 	st := rebuild(t, t.TempDir(), s)
 	defer st.Close()
 
-	org := ""
+	org, evs := firstUnion(t, s)
 	var all []uint64
 	msgs := map[uint64]bool{}
-	for _, raw := range s {
-		env, err := events.Decode(raw.Data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if org == "" {
-			org = env.Org
-		}
-		if env.Org == org && env.Actor == "p-bench" {
-			all = append(all, env.Seq)
-			msgs[raw.StreamSeq] = true
+	for _, e := range evs {
+		if e.env.Actor == "p-bench" {
+			all = append(all, e.env.Seq)
+			msgs[e.streamSeq] = true
 		}
 	}
 	if len(msgs)*4 > len(all) {
@@ -141,4 +124,31 @@ func TestActorTrailAcrossRuns(t *testing.T) {
 			t.Fatalf("%s: trail of %d steps %v…, want %d steps %v…", tt.name, len(got), got[:min(len(got), 12)], len(want), want[:min(len(want), 12)])
 		}
 	}
+}
+
+// unionEvent is an event of a captured stream with its message's sequence.
+type unionEvent struct {
+	env       events.Envelope
+	streamSeq uint64
+}
+
+// firstUnion returns the union of a stream's first event and its events,
+// decoded, in order.
+func firstUnion(t *testing.T, s []events.Stored) (string, []unionEvent) {
+	t.Helper()
+	org := ""
+	var out []unionEvent
+	for _, raw := range s {
+		env, err := events.Decode(raw.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if org == "" {
+			org = env.Org
+		}
+		if env.Org == org {
+			out = append(out, unionEvent{env, raw.StreamSeq})
+		}
+	}
+	return org, out
 }

@@ -15,13 +15,7 @@ import (
 // the store's dump, or the first error.
 func applyAll(t *testing.T, s []events.Stored, workers, chunk int) ([]byte, error) {
 	t.Helper()
-	st, err := projections.Open(t.TempDir(), projections.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	p := projections.NewProjector(st, nil)
-	p.Workers = workers
+	st, p := openProjector(t, workers)
 	for len(s) > 0 {
 		end := min(chunk, len(s))
 		for end < len(s) && s[end].StreamSeq == s[end-1].StreamSeq {
@@ -32,11 +26,30 @@ func applyAll(t *testing.T, s []events.Stored, workers, chunk int) ([]byte, erro
 		}
 		s = s[end:]
 	}
+	return dumpStore(t, st), nil
+}
+
+// openProjector opens a fresh store, closed when the test ends, and a
+// projector over it with the given number of workers.
+func openProjector(t *testing.T, workers int) (*projections.Store, *projections.Projector) {
+	t.Helper()
+	st, err := projections.Open(t.TempDir(), projections.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := projections.NewProjector(st, nil)
+	p.Workers = workers
+	return st, p
+}
+
+func dumpStore(t *testing.T, st *projections.Store) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := st.Dump(&buf); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes()
 }
 
 // TestParallelProjectionMatchesSequential projects a stream of four unions
@@ -139,20 +152,10 @@ func (src *sliceSource) Read(ctx context.Context, from uint64, _ int, fn func([]
 // until then, and returns the store's dump and Run's error.
 func runAll(t *testing.T, s []events.Stored, workers, chunk int) ([]byte, uint64, error) {
 	t.Helper()
-	st, err := projections.Open(t.TempDir(), projections.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	p := projections.NewProjector(st, nil)
-	p.Workers = workers
+	st, p := openProjector(t, workers)
 	p.HoldCommits()
-	err = p.Run(t.Context(), &sliceSource{s: s, chunk: chunk})
-	var buf bytes.Buffer
-	if err := st.Dump(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes(), st.Applied(), err
+	err := p.Run(t.Context(), &sliceSource{s: s, chunk: chunk})
+	return dumpStore(t, st), st.Applied(), err
 }
 
 // TestPipelinedProjectionMatchesSequential projects a stream through Run,
