@@ -2,6 +2,7 @@ package projections
 
 import (
 	"encoding/binary"
+	"slices"
 	"testing"
 
 	"github.com/unionledger/unionledger/events"
@@ -38,5 +39,58 @@ func TestBalanceInRun(t *testing.T) {
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("%s: balanceInRun(seq %d) = %d, %v; want %d, error %v", tt.name, tt.seq, got, err, tt.want, tt.wantErr)
 		}
+	}
+}
+
+// TestMergeSeqsRuns: the sources of a trail hold a key per seq (empty
+// value) or runs (the seqs from the key's on), older stores' actor index
+// keys per seq too. A merge gives every seq in (after, upTo] once, in
+// order: from a run that starts before after, from runs and single keys
+// mixed, across sources; a run that does not start at its key's seq is an
+// error.
+func TestMergeSeqsRuns(t *testing.T) {
+	s := openStore(t)
+	act := key(famIndex, "act/", "o1", "/", "p1", byte(0))
+	agg := key(famIndex, "agg/", "o1", "/", "member:m1", byte(0))
+	run := func(seqs ...uint64) []byte {
+		var v []byte
+		for _, q := range seqs {
+			v = binary.BigEndian.AppendUint64(v, q)
+		}
+		return v
+	}
+	// An older store's keys for 1 and 3, then runs at 4 and 10; single
+	// keys under the other prefix.
+	for k, v := range map[string][]byte{
+		string(key(act, uint64(1))): {}, string(key(act, uint64(3))): {},
+		string(key(act, uint64(4))): run(4, 5, 7), string(key(act, uint64(10))): run(10, 12, 13),
+		string(key(agg, uint64(2))): {}, string(key(agg, uint64(12))): {}, string(key(agg, uint64(20))): {},
+	} {
+		commitKV(t, s, k, v)
+	}
+	tests := []struct {
+		after, upTo uint64
+		want        []uint64
+	}{
+		{0, 0, []uint64{1, 2, 3, 4, 5, 7, 10, 12, 13, 20}},
+		{4, 0, []uint64{5, 7, 10, 12, 13, 20}},
+		{5, 12, []uint64{7, 10, 12}},
+		{10, 11, nil},
+		{11, 0, []uint64{12, 13, 20}},
+		{13, 19, nil},
+	}
+	for _, tt := range tests {
+		var got []uint64
+		err := s.mergeSeqs([][]byte{act, agg}, tt.after, tt.upTo, func(q uint64) (bool, error) {
+			got = append(got, q)
+			return true, nil
+		})
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("mergeSeqs(after %d, upTo %d) = %v, %v; want %v", tt.after, tt.upTo, got, err, tt.want)
+		}
+	}
+	commitKV(t, s, string(key(act, uint64(30))), run(31, 32))
+	if err := s.mergeSeqs([][]byte{act}, 20, 0, func(uint64) (bool, error) { return true, nil }); err == nil {
+		t.Error("a run whose first seq is not its key's: no error")
 	}
 }

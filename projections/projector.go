@@ -570,7 +570,12 @@ func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head,
 	if binary.BigEndian.Uint64(v) == raw.StreamSeq {
 		return nil
 	}
-	return p.writeEvent(tx, env, raw)
+	// Only the copy moves: the indexes do not hold stream positions, and
+	// rewriting one of the actor index's runs for part of a message would
+	// break it.
+	nv := make([]byte, 0, 8+len(raw.Data))
+	nv = binary.BigEndian.AppendUint64(nv, raw.StreamSeq)
+	return tx.Set(key(famEvent, env.Org, "/", env.Seq), append(nv, raw.Data...))
 }
 
 // writeEvent stores the event copy and its indexes. Four of its keys share

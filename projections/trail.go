@@ -609,7 +609,8 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 		}
 	}()
 	// take moves c to its next seq in (after, upTo], from the run or the
-	// iterator's next key.
+	// iterator's next key. A cursor's seqs only rise: a seq not above the
+	// last one taken, which a sound index never holds, is skipped.
 	take := func(c *cursor, step func() bool) error {
 		for {
 			for len(c.run) >= 8 {
@@ -619,7 +620,7 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 					c.run = nil
 					break
 				}
-				if seq > after {
+				if seq > c.seq {
 					c.seq, c.ok = seq, true
 					return nil
 				}
@@ -651,7 +652,7 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 		if err != nil {
 			return err
 		}
-		c := &cursor{it: it, prefix: p}
+		c := &cursor{it: it, prefix: p, seq: after}
 		cs = append(cs, c)
 		// The run that starts last at or before after may reach past it.
 		from := key(p, after+1)
