@@ -27,7 +27,10 @@ func (orgs) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	return tx.Set(key(famProj, "org/", env.Org), b)
 }
 
-// receipts keeps p/rcpt/<org>/<book>0x00<number> → seq, for uniqueness.
+// receipts keeps p/rcpt/<org>/<book>0x00<number> → seq of the receipt's
+// first use, for uniqueness and as the first step of its trail. The ledger
+// never uses a receipt twice; a stream that did keeps its first use here
+// and the later ones in the trail's mentions.
 type receipts struct{}
 
 func receiptKey(org string, r events.Receipt) []byte {
@@ -39,7 +42,11 @@ func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	if !ok {
 		return nil
 	}
-	return tx.Set(receiptKey(env.Org, r.ReceiptRef()), be8(env.Seq))
+	k := receiptKey(env.Org, r.ReceiptRef())
+	if _, used, err := tx.Get(k); err != nil || used {
+		return err
+	}
+	return tx.Set(k, be8(env.Seq))
 }
 
 // balances keeps, per org and account (debit-positive):

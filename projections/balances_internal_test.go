@@ -1,8 +1,10 @@
 package projections
 
 import (
+	"bytes"
 	"encoding/binary"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/unionledger/unionledger/events"
@@ -46,8 +48,8 @@ func TestBalanceInRun(t *testing.T) {
 // value) or runs (the seqs from the key's on), older stores' actor index
 // keys per seq too. A merge gives every seq in (after, upTo] once, in
 // order: from a run that starts before after, from runs and single keys
-// mixed, across sources; a run that does not start at its key's seq is an
-// error.
+// mixed, across sources and fixed seqs (3 is a key too); a run that does
+// not start at its key's seq is an error.
 func TestMergeSeqsRuns(t *testing.T) {
 	s := openStore(t)
 	act := key(famIndex, "act/", "o1", "/", "p1", byte(0))
@@ -72,16 +74,17 @@ func TestMergeSeqsRuns(t *testing.T) {
 		after, upTo uint64
 		want        []uint64
 	}{
-		{0, 0, []uint64{1, 2, 3, 4, 5, 7, 10, 12, 13, 20}},
-		{4, 0, []uint64{5, 7, 10, 12, 13, 20}},
+		{0, 0, []uint64{1, 2, 3, 4, 5, 7, 10, 12, 13, 15, 20}},
+		{4, 0, []uint64{5, 7, 10, 12, 13, 15, 20}},
 		{5, 12, []uint64{7, 10, 12}},
 		{10, 11, nil},
-		{11, 0, []uint64{12, 13, 20}},
-		{13, 19, nil},
+		{11, 0, []uint64{12, 13, 15, 20}},
+		{13, 19, []uint64{15}},
+		{15, 19, nil},
 	}
 	for _, tt := range tests {
 		var got []uint64
-		err := s.mergeSeqs([][]byte{act, agg}, tt.after, tt.upTo, func(q uint64) (bool, error) {
+		err := s.mergeSeqs([][]byte{act, agg}, []uint64{3, 15}, tt.after, tt.upTo, func(q uint64) (bool, error) {
 			got = append(got, q)
 			return true, nil
 		})
@@ -90,7 +93,39 @@ func TestMergeSeqsRuns(t *testing.T) {
 		}
 	}
 	commitKV(t, s, string(key(act, uint64(30))), run(31, 32))
-	if err := s.mergeSeqs([][]byte{act}, 20, 0, func(uint64) (bool, error) { return true, nil }); err == nil {
+	if err := s.mergeSeqs([][]byte{act}, nil, 20, 0, func(uint64) (bool, error) { return true, nil }); err == nil {
 		t.Error("a run whose first seq is not its key's: no error")
+	}
+}
+
+// TestReceiptFirstUseNeedsNoMention: the event that first uses a receipt
+// leaves its seq in the receipt's uniqueness key and no mention in the
+// trail's index; a later event using it again (a stream the ledger would
+// not write) keeps the first seq there and gets a mention.
+func TestReceiptFirstUseNeedsNoMention(t *testing.T) {
+	s := openStore(t)
+	tx := newTx(s)
+	rc := events.Receipt{Book: "B", Number: "7"}
+	for _, seq := range []uint64{5, 9} {
+		env := events.Envelope{Org: "o1", Seq: seq, Type: "dues_received", Aggregate: "member:m1", Actor: "p1", Date: "2025-01-05"}
+		p := events.DuesReceived{Member: "m1", Period: "2025-01", Amount: 1000, Receipt: rc, Via: events.ViaBank}
+		for _, pr := range []Projection{receipts{}, trails{}} {
+			if err := pr.Apply(tx, env, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if v, ok, _ := tx.Get(receiptKey("o1", rc)); !ok || !bytes.Equal(v, be8(5)) {
+		t.Fatalf("receipt key = %x (present %v), want the first use, 5", v, ok)
+	}
+	prefix := string(trailMentionPrefix("o1", "receipt", trailReceiptID(rc)))
+	var mentions []uint64
+	for k := range tx.dirty {
+		if strings.HasPrefix(k, prefix) {
+			mentions = append(mentions, binary.BigEndian.Uint64([]byte(k[len(prefix):])))
+		}
+	}
+	if !slices.Equal(mentions, []uint64{9}) {
+		t.Fatalf("mentions of the receipt at %v, want only the second use, 9", mentions)
 	}
 }

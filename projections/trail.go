@@ -222,6 +222,18 @@ func (trails) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		}
 	}
 	add(direct...)
+	// The event that first uses a receipt needs no mention of it: the
+	// receipt's uniqueness key (receipts, applied before) holds its seq.
+	var firstUse trailRef
+	if r, ok := p.(events.Receipted); ok {
+		v, ok, err := tx.Get(receiptKey(env.Org, r.ReceiptRef()))
+		if err != nil {
+			return err
+		}
+		if ok && len(v) == 8 && binary.BigEndian.Uint64(v) == env.Seq {
+			firstUse = trailRef{"receipt", trailReceiptID(r.ReceiptRef())}
+		}
+	}
 	for _, agg := range append(touched, env.Aggregate) {
 		if s, ok := trailSubjectOf(agg); ok && agg != env.Aggregate {
 			add(s)
@@ -233,6 +245,9 @@ func (trails) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		add(refs...)
 	}
 	for _, s := range subjects {
+		if s == firstUse {
+			continue // found through the receipt's uniqueness key (TrailPage)
+		}
 		if err := tx.Set(keySeq(env.Seq, famProj, "trail/", env.Org, "/m/", s[0], "\x00", s[1], "\x00"), nil); err != nil {
 			return err
 		}
@@ -483,14 +498,23 @@ func (s *Store) TrailPage(org string, subject TrailSubject, at AsOf, after uint6
 	if err != nil {
 		return out, err
 	}
+	var fixed []uint64
 	if subject.Kind == TrailReceipt {
-		// The receipt's own event is in the index like every later one;
-		// the uniqueness key says quickly whether it was ever used.
-		if _, ok, err := s.Get(receiptKey(org, events.Receipt{Book: subject.ID, Number: subject.Number})); err != nil {
+		// The uniqueness key says whether the receipt was ever used, and
+		// holds the seq of its first use: the one event of its trail the
+		// index of mentions does not list (stores written before list it
+		// too; the merge takes it once).
+		v, ok, err := s.Get(receiptKey(org, events.Receipt{Book: subject.ID, Number: subject.Number}))
+		if err != nil {
 			return out, err
-		} else if !ok {
+		}
+		if !ok {
 			return out, ledger.Errorf(ledger.CodeNotFound, "%s has not been used in %s", subject, org)
 		}
+		if len(v) != 8 {
+			return out, fmt.Errorf("projections: corrupt receipt record for %s", subject)
+		}
+		fixed = []uint64{binary.BigEndian.Uint64(v)}
 	}
 	info, _, err := s.Org(org)
 	if err != nil {
@@ -499,7 +523,7 @@ func (s *Store) TrailPage(org string, subject TrailSubject, at AsOf, after uint6
 	out.Chart = info.Chart
 	chart, _ := events.ChartByVersion(info.Chart)
 	b := &trailBuilder{s: s, org: org, at: at, chart: chart, roles: map[string][]trailRoleChange{}, firsts: map[string]uint64{}}
-	err = s.mergeSeqs(prefixes, after, at.Seq, func(seq uint64) (bool, error) {
+	err = s.mergeSeqs(prefixes, fixed, after, at.Seq, func(seq uint64) (bool, error) {
 		st, ok, err := s.Event(org, seq)
 		if err != nil || !ok {
 			return false, err
@@ -584,11 +608,11 @@ func trailSources(org string, sub TrailSubject) ([][]byte, error) {
 }
 
 // mergeSeqs calls fn for every seq in (after, upTo] (upTo 0: no bound)
-// found under any of the prefixes, once each, in increasing order, until
-// fn returns false. A key under a prefix ends in a seq; its value is empty,
+// found under any of the prefixes, or in fixed (ascending), once each, in
+// increasing order, until fn returns false. A key under a prefix ends in a seq; its value is empty,
 // or, for a run (Tx.appendRun: the actor index), the seqs it stands for,
 // from the key's on.
-func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64) (bool, error)) error {
+func (s *Store) mergeSeqs(prefixes [][]byte, fixed []uint64, after, upTo uint64, fn func(uint64) (bool, error)) error {
 	if upTo == 0 {
 		upTo = math.MaxUint64
 	}
@@ -605,7 +629,9 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 	var cs []*cursor
 	defer func() {
 		for _, c := range cs {
-			c.it.Close()
+			if c.it != nil {
+				c.it.Close()
+			}
 		}
 	}()
 	// take moves c to its next seq in (after, upTo], from the run or the
@@ -624,6 +650,10 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 					c.seq, c.ok = seq, true
 					return nil
 				}
+			}
+			if c.it == nil {
+				c.ok = false // fixed seqs: all taken
+				return nil
 			}
 			if c.ok = step(); !c.ok {
 				return c.it.Error()
@@ -658,6 +688,16 @@ func (s *Store) mergeSeqs(prefixes [][]byte, after, upTo uint64, fn func(uint64)
 		from := key(p, after+1)
 		first := func() bool { return c.it.SeekLT(from) || c.it.SeekGE(from) }
 		if err := take(c, first); err != nil {
+			return err
+		}
+	}
+	if len(fixed) > 0 {
+		c := &cursor{seq: after}
+		for _, q := range fixed {
+			c.run = binary.BigEndian.AppendUint64(c.run, q)
+		}
+		cs = append(cs, c)
+		if err := take(c, nil); err != nil {
 			return err
 		}
 	}
@@ -1258,7 +1298,7 @@ func (b *trailBuilder) termsAt(expense string, seq uint64) (*ledger.ExpenseTerms
 	if seq < 2 {
 		return nil, nil
 	}
-	err := b.s.mergeSeqs([][]byte{key(famIndex, "agg/", b.org, "/", "expense:"+expense, byte(0)), trailMentionPrefix(b.org, "expense", expense)},
+	err := b.s.mergeSeqs([][]byte{key(famIndex, "agg/", b.org, "/", "expense:"+expense, byte(0)), trailMentionPrefix(b.org, "expense", expense)}, nil,
 		0, seq-1, func(n uint64) (bool, error) {
 			st, ok, err := b.s.Event(b.org, n)
 			if err != nil || !ok {

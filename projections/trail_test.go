@@ -35,7 +35,8 @@ func types(tr projections.Trail) []string {
 }
 
 // TestTrailOfAReceipt: a receipt is a field of a money-in event, found
-// through the p/trail index. Its trail holds its event, the reversal of
+// through the receipt's uniqueness key (its first use) and the p/trail
+// index (every later mention). Its trail holds its event, the reversal of
 // that event and an audit finding that cites it, and nothing of the
 // receipt numbered 10 of the same book (keys end the number with 0x00).
 func TestTrailOfAReceipt(t *testing.T) {
