@@ -609,9 +609,9 @@ func trailSources(org string, sub TrailSubject) ([][]byte, error) {
 
 // mergeSeqs calls fn for every seq in (after, upTo] (upTo 0: no bound)
 // found under any of the prefixes, or in fixed (ascending), once each, in
-// increasing order, until fn returns false. A key under a prefix ends in a seq; its value is empty,
-// or, for a run (Tx.appendRun: the actor index), the seqs it stands for,
-// from the key's on.
+// increasing order, until fn returns false. A key under a prefix ends in a
+// seq; its value is empty, or, for a run (Tx.appendRun: the actor index),
+// the seqs it stands for, from the key's on.
 func (s *Store) mergeSeqs(prefixes [][]byte, fixed []uint64, after, upTo uint64, fn func(uint64) (bool, error)) error {
 	if upTo == 0 {
 		upTo = math.MaxUint64
@@ -714,7 +714,11 @@ func (s *Store) mergeSeqs(prefixes [][]byte, fixed []uint64, after, upTo uint64,
 		seq := min.seq
 		for _, c := range cs {
 			for c.ok && c.seq == seq {
-				if err := take(c, c.it.Next); err != nil {
+				var next func() bool // none for fixed seqs
+				if c.it != nil {
+					next = c.it.Next
+				}
+				if err := take(c, next); err != nil {
 					return err
 				}
 			}
