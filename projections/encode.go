@@ -118,7 +118,7 @@ func keySeqs(a, b uint64, n int, parts []string) []byte {
 }
 
 // encodeCmdRecord encodes an i/cmd value: version byte 1, the command hash
-// as 32 bytes, then first and count as uvarints. 38 bytes or so where the
+// as 32 bytes, then first and count as uvarints: about 37 bytes where the
 // JSON it replaced took 117, in the key family every command writes, each at
 // a random place. A hash that is not 64 lowercase hex digits (a foreign
 // stream's) keeps the JSON form, json.Marshal's bytes, which
