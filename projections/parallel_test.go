@@ -121,14 +121,11 @@ func TestParallelProjectionMatchesSequential(t *testing.T) {
 type sliceSource struct {
 	s     []events.Stored
 	chunk int
-	// stopped records the first sequence of the chunk whose delivery
-	// failed.
-	stopped uint64
 }
 
 var errStreamEnd = errors.New("end of the captured stream")
 
-func (src *sliceSource) Read(ctx context.Context, from uint64, _ int, fn func([]events.Stored) error) error {
+func (src *sliceSource) Read(_ context.Context, from uint64, _ int, fn func([]events.Stored) error) error {
 	s := src.s
 	for len(s) > 0 && s[0].StreamSeq < from {
 		s = s[1:]
@@ -139,7 +136,6 @@ func (src *sliceSource) Read(ctx context.Context, from uint64, _ int, fn func([]
 			end++
 		}
 		if err := fn(s[:end]); err != nil {
-			src.stopped = s[0].StreamSeq
 			return err
 		}
 		s = s[end:]
