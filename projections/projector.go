@@ -90,6 +90,10 @@ type Projector struct {
 	hold chan struct{}
 	// chunks counts parallel chunks, to alternate the sets of buffers.
 	chunks int
+	// byOrg holds a parallel chunk's events by union, kept for the next
+	// chunk: grown anew each chunk, they were a tenth of a rebuild's
+	// allocations.
+	byOrg map[string][]chunkItem
 	// workerOf keeps each union on one worker from chunk to chunk, so a
 	// worker's Tx can read its unions' changes still being committed in
 	// the worker's Tx of the chunk before (Tx.over).
@@ -146,10 +150,19 @@ func (p *Projector) newTx(i int) *Tx {
 	}
 	b := p.bufs[i]
 	tx := newTx(p.store)
-	// At the last chunk's sizes: growing them from empty was 6% of a
-	// rebuild's CPU.
-	tx.dirty = make(map[string][]byte, b.dirtyHint)
-	tx.read = make(map[string]readVal, b.readHint)
+	if b.dirty != nil {
+		// The last Tx on these buffers is committed and read by nothing
+		// now (see commitBuf).
+		clear(b.dirty)
+		clear(b.read)
+		tx.dirty, tx.read = b.dirty, b.read
+	} else {
+		// At the last chunk's sizes: growing them from empty was 6% of a
+		// rebuild's CPU.
+		tx.dirty = make(map[string][]byte, b.dirtyHint)
+		tx.read = make(map[string]readVal, b.readHint)
+		b.dirty, b.read = tx.dirty, tx.read
+	}
 	tx.buf = b
 	tx.blind = b.blind
 	return tx
@@ -263,11 +276,18 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 // before committing their own.
 func (p *Projector) applyParallel(chunk []events.Stored) error {
 	applied := p.applied()
-	type item struct {
-		env events.Envelope
-		raw events.Stored
+	kept := 0
+	for org, items := range p.byOrg {
+		clear(items) // nothing reads the last chunk's events now
+		p.byOrg[org] = items[:0]
+		kept += cap(items)
 	}
-	byOrg := map[string][]item{}
+	if p.byOrg == nil || kept > 2*p.ChunkMax {
+		// Many unions, each with its own slice, would keep far more than
+		// a chunk: start afresh.
+		p.byOrg = map[string][]chunkItem{}
+	}
+	byOrg := p.byOrg
 	var (
 		orgs   []string
 		decErr error // an undecodable event: the workers stop short of it
@@ -282,10 +302,11 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 			decErr, decAt = &ChainError{StreamSeq: raw.StreamSeq, Reason: err.Error()}, raw.StreamSeq
 			break
 		}
-		if _, ok := byOrg[env.Org]; !ok {
+		items := byOrg[env.Org]
+		if len(items) == 0 {
 			orgs = append(orgs, env.Org)
 		}
-		byOrg[env.Org] = append(byOrg[env.Org], item{env, raw})
+		byOrg[env.Org] = append(items, chunkItem{env, raw})
 	}
 	last := chunk[len(chunk)-1].StreamSeq
 	if decErr == nil && (len(orgs) == 0 || last <= applied) {
@@ -398,6 +419,12 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 		close(pc.done)
 	}()
 	return nil
+}
+
+// chunkItem is an event of a parallel chunk, decoded.
+type chunkItem struct {
+	env events.Envelope
+	raw events.Stored
 }
 
 // commitParallel commits a parallel chunk: each worker's unions' changes

@@ -323,6 +323,11 @@ type commitBuf struct {
 	batch      *pebble.Batch
 	// dirtyHint and readHint are the last commit's map sizes.
 	dirtyHint, readHint int
+	// dirty and read are the maps of the last Tx on these buffers, which
+	// the next one clears and reuses: new maps of a chunk's size each
+	// time were megabytes of fresh memory a chunk.
+	dirty map[string][]byte
+	read  map[string]readVal
 }
 
 // keyPos is a write's key and its position in the commit's writes.
