@@ -310,6 +310,7 @@ func (t *Tx) commit(opts *pebble.WriteOptions) error {
 	clear(tmp)
 	buf.all, buf.idx, buf.tmp, buf.blind = all[:0], idx[:0], tmp[:0], t.blind[:0]
 	buf.dirtyHint, buf.readHint = len(t.dirty), len(t.read)
+	buf.dirtyMax, buf.readMax = max(buf.dirtyMax, buf.dirtyHint), max(buf.readMax, buf.readHint)
 	t.blind = nil
 	return err
 }
@@ -325,9 +326,11 @@ type commitBuf struct {
 	dirtyHint, readHint int
 	// dirty and read are the maps of the last Tx on these buffers, which
 	// the next one clears and reuses: new maps of a chunk's size each
-	// time were megabytes of fresh memory a chunk.
-	dirty map[string][]byte
-	read  map[string]readVal
+	// time were megabytes of fresh memory a chunk. dirtyMax and readMax
+	// are the most they have held.
+	dirty             map[string][]byte
+	read              map[string]readVal
+	dirtyMax, readMax int
 }
 
 // keyPos is a write's key and its position in the commit's writes.
