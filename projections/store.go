@@ -5,6 +5,7 @@ package projections
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -54,7 +55,22 @@ type Options struct {
 	FS vfs.FS
 	// Logger receives Pebble's own messages (info as debug).
 	Logger *slog.Logger
+
+	// Sizes, for tests; zero means the defaults below.
+	memTableSize, blockCacheSize int64
 }
+
+const (
+	// defaultMemTableSize is Pebble's memtable: large, so that a rebuild
+	// flushes seldom.
+	defaultMemTableSize = 64 << 20
+	// defaultBlockCacheSize is the block cache proper.
+	defaultBlockCacheSize = 128 << 20
+	// memTablesReserved is how many memtables' sizes Pebble may hold
+	// reserved in the block cache at once: the active one, one being
+	// flushed, and one kept for reuse.
+	memTablesReserved = 3
+)
 
 // pebbleLogger routes Pebble's log lines to slog.
 type pebbleLogger struct{ log *slog.Logger }
@@ -79,12 +95,17 @@ func Open(dir string, opts Options) (*Store, error) {
 	// yet (a new command id, a first receipt number): bloom filters on every
 	// level keep those from reading blocks off disk, and a block cache keeps
 	// the hot accounts and heads in memory (off the Go heap).
-	cache := pebble.NewCache(128 << 20)
+	memTable, blocks := cmp.Or(opts.memTableSize, defaultMemTableSize), cmp.Or(opts.blockCacheSize, defaultBlockCacheSize)
+	// Pebble counts its memtables against the block cache (each reserves
+	// its size there), so the cache is made larger by what they may
+	// reserve. Sized at the block cache alone, two 64 MiB memtables left it
+	// no room for a single block, and every read went to the disk.
+	cache := pebble.NewCache(blocks + memTablesReserved*memTable)
 	defer cache.Unref()
 	po := &pebble.Options{
 		Logger:       pebbleLogger{log.With("component", "pebble")},
 		Cache:        cache,
-		MemTableSize: 64 << 20,
+		MemTableSize: uint64(memTable),
 		// A second compaction when level 0 piles up (a rebuild writes
 		// faster than one compaction drains it): reads, the as-of queries
 		// above all, pay for every file in level 0.
