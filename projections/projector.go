@@ -65,7 +65,10 @@ type Projector struct {
 	// ChunkMax bounds events per commit.
 	ChunkMax int
 	// Workers project the unions of a chunk in parallel when none of its
-	// messages was staged (a rebuild, another process's appends).
+	// messages was staged (a rebuild, another process's appends). Twice
+	// as many as cores by default: a chunk's unions seldom cost the same,
+	// and with more workers than cores a core whose worker finishes early
+	// takes up another's instead of idling until the slowest is done.
 	Workers int
 	// lastCmd is, per org, the command of the last event applied: what
 	// tells a command's first event (writeCommand). Cleared when a chunk
@@ -180,7 +183,7 @@ func NewProjector(s *Store, log *slog.Logger) *Projector {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Projector{store: s, log: log, ChunkMax: 4096, Workers: runtime.GOMAXPROCS(0), lastCmd: map[string]string{}, workerOf: map[string]int{}}
+	return &Projector{store: s, log: log, ChunkMax: 4096, Workers: 2 * runtime.GOMAXPROCS(0), lastCmd: map[string]string{}, workerOf: map[string]int{}}
 }
 
 // Run consumes from the checkpoint until ctx ends or the chain breaks.
