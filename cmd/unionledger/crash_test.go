@@ -276,11 +276,11 @@ func buildCrashServer(t *testing.T) string {
 	return out
 }
 
-// checkHugePages checks that serve re-executed itself with glibc's huge
-// page tunable (hugepages.go): same process, new environment.
-func checkHugePages(t *testing.T, pid int) {
+// checkMallocTunables checks that serve re-executed itself with glibc's
+// malloc tunables (malloc.go): same process, new environment.
+func checkMallocTunables(t *testing.T, pid int) {
 	t.Helper()
-	if withHugePages(os.Environ()) == nil {
+	if withMallocTunables(os.Environ()) == nil {
 		return // set here already, so the child keeps this environment
 	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
@@ -288,10 +288,25 @@ func checkHugePages(t *testing.T, pid int) {
 		t.Logf("cannot read the server's environment: %v", err)
 		return
 	}
-	env := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-	if withHugePages(env) != nil {
-		t.Errorf("serve runs without %s=1; its environment: %q", hugePagesTunable, env)
+	if withMallocTunables(procEnviron(b)) != nil {
+		t.Errorf("serve runs without %q; its environment: %q", mallocTunables(), procEnviron(b))
 	}
+}
+
+// procEnviron splits the contents of /proc/<pid>/environ into variables.
+// glibc parses GLIBC_TUNABLES in place, putting a NUL where each ':' was,
+// so the tunables after the first read as entries of their own there;
+// they are joined back.
+func procEnviron(b []byte) []string {
+	var env []string
+	for _, kv := range strings.Split(strings.TrimRight(string(b), "\x00"), "\x00") {
+		if n := len(env); n > 0 && strings.HasPrefix(env[n-1], "GLIBC_TUNABLES=") && strings.HasPrefix(kv, "glibc.") {
+			env[n-1] += ":" + kv
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 // crashProc is one incarnation of the server.
@@ -410,7 +425,7 @@ func (h *crashHarness) startReady(ctx context.Context) {
 			base := "http://" + p.addr
 			h.base.Store(&base)
 			if h.runs == 1 {
-				checkHugePages(t, p.cmd.Process.Pid)
+				checkMallocTunables(t, p.cmd.Process.Pid)
 			}
 			for _, l := range crashLogLines(p.logPath, "level=WARN", "level=ERROR") {
 				t.Logf("server run %d: %s", h.runs, l)

@@ -13,7 +13,7 @@ import (
 
 func main() {
 	if len(os.Args) > 1 && (os.Args[1] == "serve" || os.Args[1] == "bench") {
-		reexecWithHugePages() // the commands that run Pebble
+		reexecWithMallocTunables() // the commands that run Pebble
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

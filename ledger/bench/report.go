@@ -83,8 +83,8 @@ type Machine struct {
 	// machine skews every figure, the ratios less so.
 	LoadBefore string `json:"load_before,omitempty"`
 	LoadAfter  string `json:"load_after,omitempty"`
-	// GlibcTunables is $GLIBC_TUNABLES: serve and bench ask for huge pages
-	// there (glibc.malloc.hugetlb=1), which Pebble's memtables fill faster.
+	// GlibcTunables is $GLIBC_TUNABLES: serve and bench set glibc's malloc
+	// there for Pebble's memtables (huge pages, a fixed mmap threshold).
 	GlibcTunables string `json:"glibc_tunables,omitempty"`
 }
 

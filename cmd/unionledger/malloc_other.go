@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// reexecWithMallocTunables does nothing: the tunables are glibc's, on Linux.
+func reexecWithMallocTunables() {}
