@@ -288,25 +288,10 @@ func checkMallocTunables(t *testing.T, pid int) {
 		t.Logf("cannot read the server's environment: %v", err)
 		return
 	}
-	if withMallocTunables(procEnviron(b)) != nil {
-		t.Errorf("serve runs without %q; its environment: %q", mallocTunables(), procEnviron(b))
+	env := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	if withMallocTunables(env) != nil {
+		t.Errorf("serve runs without %q; its environment: %q", mallocTunables(), env)
 	}
-}
-
-// procEnviron splits the contents of /proc/<pid>/environ into variables.
-// glibc parses GLIBC_TUNABLES in place, putting a NUL where each ':' was,
-// so the tunables after the first read as entries of their own there;
-// they are joined back.
-func procEnviron(b []byte) []string {
-	var env []string
-	for _, kv := range strings.Split(strings.TrimRight(string(b), "\x00"), "\x00") {
-		if n := len(env); n > 0 && strings.HasPrefix(env[n-1], "GLIBC_TUNABLES=") && strings.HasPrefix(kv, "glibc.") {
-			env[n-1] += ":" + kv
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
 }
 
 // crashProc is one incarnation of the server.

@@ -31,14 +31,26 @@ func mallocTunables() []string {
 // withMallocTunables returns env with each of mallocTunables that
 // GLIBC_TUNABLES does not name added to it, or nil when it names them all:
 // an operator's choice, "glibc.malloc.hugetlb=0" included, is kept.
+//
+// glibc parses GLIBC_TUNABLES in place, writing a NUL over each ':', so
+// where the environment is read back from the process's memory
+// (/proc/<pid>/environ) the tunables after the first look like variables of
+// their own. Entries named glibc.* right after it are taken as part of it,
+// so that such an environment cannot make the process re-execute itself
+// again and again.
 func withMallocTunables(env []string) []string {
 	out := make([]string, 0, len(env)+1)
-	cur := ""
+	cur, in := "", false
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "GLIBC_TUNABLES="); ok {
-			cur = v
+			cur, in = v, true
 			continue
 		}
+		if in && strings.HasPrefix(kv, "glibc.") {
+			cur += ":" + kv
+			continue
+		}
+		in = false
 		out = append(out, kv)
 	}
 	named := map[string]bool{}

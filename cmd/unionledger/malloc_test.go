@@ -21,6 +21,10 @@ func TestWithMallocTunables(t *testing.T) {
 			[]string{"GLIBC_TUNABLES=glibc.malloc.hugetlb=0:glibc.malloc.mmap_threshold=1048576"}},
 		{"the other one set", []string{"GLIBC_TUNABLES=glibc.malloc.mmap_threshold=65536"},
 			[]string{"GLIBC_TUNABLES=glibc.malloc.mmap_threshold=65536:glibc.malloc.hugetlb=1"}},
+		{"as read back from the process's memory, after glibc parsed it",
+			[]string{"A=1", "GLIBC_TUNABLES=glibc.malloc.hugetlb=1", "glibc.malloc.mmap_threshold=1048576", "B=2"}, nil},
+		{"read back, one missing", []string{"GLIBC_TUNABLES=glibc.malloc.arena_max=2", "glibc.malloc.hugetlb=0", "B=2"},
+			[]string{"B=2", "GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0:glibc.malloc.mmap_threshold=1048576"}},
 		{"a longer name is another tunable", []string{"GLIBC_TUNABLES=glibc.malloc.hugetlbx=1"},
 			[]string{"GLIBC_TUNABLES=glibc.malloc.hugetlbx=1:" + both}},
 	} {
