@@ -142,8 +142,11 @@ type readVal struct {
 }
 
 // newTx starts a projector chunk over the store's newest state.
-func newTx(s *Store) *Tx {
-	return &Tx{r: s.db, db: s.db, dirty: map[string][]byte{}, read: map[string]readVal{}, hot: s.hot, at: latest, absent: s.absent}
+func newTx(s *Store) *Tx { return newTxWith(s, map[string][]byte{}, map[string]readVal{}) }
+
+// newTxWith is newTx on maps the caller supplies, empty.
+func newTxWith(s *Store, dirty map[string][]byte, read map[string]readVal) *Tx {
+	return &Tx{r: s.db, db: s.db, dirty: dirty, read: read, hot: s.hot, at: latest, absent: s.absent}
 }
 
 // Get reads a key as of the Tx so far.
@@ -331,6 +334,20 @@ type commitBuf struct {
 	dirty             map[string][]byte
 	read              map[string]readVal
 	dirtyMax, readMax int
+}
+
+// reuseMap returns *m cleared for the next Tx on a commitBuf, unless it is
+// nil or grew to more than four times what the last Tx needed (hint):
+// clearing costs what a map has room for, and one large chunk would slow
+// every small one after it. A new map then starts at hint, and replaces
+// *m; *most is the most the kept map has held.
+func reuseMap[V any](m *map[string]V, most *int, hint int) map[string]V {
+	if *m != nil && 4*hint >= *most {
+		clear(*m)
+		return *m
+	}
+	*m, *most = make(map[string]V, hint), hint
+	return *m
 }
 
 // keyPos is a write's key and its position in the commit's writes.
