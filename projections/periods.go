@@ -166,14 +166,11 @@ func eventAt(g getter, org string, seq uint64) (events.Envelope, events.Payload,
 			}
 		}
 	}
-	v, ok, err := g.Get(key(famEvent, org, "/", seq))
+	st, ok, err := g.Event(org, seq)
 	if err != nil || !ok {
 		return events.Envelope{}, nil, false, err
 	}
-	if len(v) < 8 {
-		return events.Envelope{}, nil, false, fmt.Errorf("projections: corrupt event copy %s/%d", org, seq)
-	}
-	env, err := events.Decode(v[8:])
+	env, err := events.Decode(st.Data)
 	if err != nil {
 		return events.Envelope{}, nil, false, fmt.Errorf("projections: event %s/%d: %w", org, seq, err)
 	}

@@ -244,7 +244,7 @@ func (p *Projector) Apply(chunk []events.Stored) (err error) {
 				tx, heads, blind = p.newTx(0), map[string]ledger.Head{}, false
 			}
 		}
-		if err := p.applyOne(tx, heads, raw); err != nil {
+		if err := p.applyOne(tx, heads, chunk[i:]); err != nil {
 			return err
 		}
 	}
@@ -359,9 +359,20 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 			continue
 		}
 		wg.Go(func() {
+			var (
+				items []chunkItem
+				k     int
+			)
+			// One for the worker: the events from items[k] to the end of
+			// its message.
+			rest := func(dst []byte) ([]byte, int) {
+				return appendRest(dst, items[k:], func(it *chunkItem) *events.Stored { return &it.raw })
+			}
 			for _, org := range w.orgs {
-				for _, it := range byOrg[org] {
-					if err := p.applyEnv(w.tx, w.heads, w.lastCmd, it.env, it.raw); err != nil {
+				items = byOrg[org]
+				for k = range items {
+					it := items[k]
+					if err := p.applyEnv(w.tx, w.heads, w.lastCmd, it.env, it.raw, rest); err != nil {
 						w.err, w.errAt = err, it.raw.StreamSeq
 						return
 					}
@@ -491,15 +502,17 @@ func (p *Projector) applyStaged(tx *Tx, heads map[string]ledger.Head, msgs []eve
 	// Straight into the batch: nothing in this chunk reads them before
 	// the commit (Apply commits first if an event needs to).
 	w := tx.writeOnly()
-	tx.blind = slices.Grow(tx.blind, len(st.dirty)+5*len(st.envs))
+	tx.blind = slices.Grow(tx.blind, len(st.dirty)+4*len(st.envs)+1)
 	for k, v := range st.dirty {
 		tx.setBlind(k, v)
 	}
-	for i, env := range st.envs {
-		if err := p.writeEvent(w, env, msgs[i]); err != nil {
+	for _, env := range st.envs {
+		if err := p.writeEvent(w, env); err != nil {
 			return 0, err
 		}
 	}
+	binary.BigEndian.PutUint64(st.copy, msgs[0].StreamSeq) // taken: no one else has it
+	w.putCopy(org, st.envs[0].Seq, uint64(len(st.envs)), st.copy)
 	w.flushRuns()
 	last := st.envs[len(st.envs)-1]
 	p.lastCmd[org] = last.Command
@@ -523,17 +536,21 @@ func (p *Projector) head(heads map[string]ledger.Head, org string) (ledger.Head,
 	return h, nil
 }
 
-func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, raw events.Stored) error {
+// applyOne applies msgs[0], whose message's other events follow it.
+func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, msgs []events.Stored) error {
+	raw := msgs[0]
 	env, err := events.Decode(raw.Data)
 	if err != nil {
 		return &ChainError{StreamSeq: raw.StreamSeq, Reason: err.Error()}
 	}
-	return p.applyEnv(tx, heads, p.lastCmd, env, raw)
+	return p.applyEnv(tx, heads, p.lastCmd, env, raw, func(dst []byte) ([]byte, int) { return appendRest(dst, msgs, storedOf) })
 }
 
 // applyEnv applies one decoded event the long way. lastCmd is the
-// projector's, or a worker's copy for its unions.
-func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[string]string, env events.Envelope, raw events.Stored) error {
+// projector's, or a worker's copy for its unions. rest gives the events of
+// the message from this one on: the first new event of a message writes
+// their copy.
+func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[string]string, env events.Envelope, raw events.Stored, rest msgRest) error {
 	bad := func(format string, args ...any) error {
 		return &ChainError{StreamSeq: raw.StreamSeq, Org: env.Org, Seq: env.Seq, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -543,7 +560,7 @@ func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[s
 	}
 	tx.msg = raw.StreamSeq
 	if env.Seq <= h.Seq {
-		return p.reapply(tx, heads, h, env, raw, bad)
+		return p.reapply(tx, heads, h, env, raw, rest, bad)
 	}
 	if why := link(h.Seq, h.Hash, env); why != "" {
 		return bad("%s", why)
@@ -552,7 +569,13 @@ func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[s
 	if err != nil {
 		return bad("%v", err)
 	}
-	if err := p.writeEvent(tx, env, raw); err != nil {
+	if tx.copied != raw.StreamSeq {
+		// Before the event is projected: a later event of the message
+		// may read it (a reversal reads its original).
+		tx.writeCopy(env.Org, env.Seq, raw.StreamSeq, rest)
+		tx.copied = raw.StreamSeq
+	}
+	if err := p.writeEvent(tx, env); err != nil {
 		return err
 	}
 	first, err := firstOfCommand(tx, lastCmd, env)
@@ -572,14 +595,14 @@ func (p *Projector) applyEnv(tx *Tx, heads map[string]ledger.Head, lastCmd map[s
 
 // reapply handles an event already applied: the same event delivered again
 // or republished after JetStream lost its tail. It must be byte-identical to
-// the copy in Pebble; its new stream position replaces the old one.
-func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head, env events.Envelope, raw events.Stored, bad func(string, ...any) error) error {
-	ek := key(famEvent, env.Org, "/", env.Seq)
-	v, ok, err := tx.Get(ek)
+// the copy in Pebble. A message republished whole, with the events of one
+// copy, is that copy's new stream position.
+func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head, env events.Envelope, raw events.Stored, rest msgRest, bad func(string, ...any) error) error {
+	c, ok, err := tx.copyAt(env.Org, env.Seq)
 	if err != nil {
 		return err
 	}
-	if !ok || !bytes.Equal(v[8:], raw.Data) {
+	if !ok || !bytes.Equal(c.event(env.Seq).Data, raw.Data) {
 		return bad("fork: a different event with this org sequence is already in the ledger")
 	}
 	// The org's last message in the stream is now this copy: the head must
@@ -588,48 +611,44 @@ func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head,
 	// its tail and its index (Rewind) the copy sits below the old position.
 	h.StreamSeq = raw.StreamSeq
 	heads[env.Org] = h
-	if binary.BigEndian.Uint64(v) == raw.StreamSeq {
+	if c.streamSeq == raw.StreamSeq || c.first != env.Seq {
 		return nil
 	}
-	// Only the copy moves: the indexes do not hold stream positions, and
-	// rewriting one of the actor index's runs for part of a message would
-	// break it.
-	nv := make([]byte, 0, 8+len(raw.Data))
-	nv = binary.BigEndian.AppendUint64(nv, raw.StreamSeq)
-	return tx.Set(key(famEvent, env.Org, "/", env.Seq), append(nv, raw.Data...))
+	seg, n := rest(tx.segBuf[:0])
+	tx.segBuf = seg
+	if uint64(n) != c.count {
+		return nil // another grouping: the events stay where they were
+	}
+	// Only the copy moves: the indexes do not hold stream positions.
+	tx.putCopy(env.Org, c.first, c.count, withStreamSeq(c.stored, raw.StreamSeq))
+	return nil
 }
 
-// writeEvent stores the event copy and its indexes. Four of its keys share
-// one string and its two values one buffer: built one by one they were ten
-// allocations an event. The actor index is a run per message (appendRun):
-// a message's events are mostly one person's, the treasurer's receipts.
-func (p *Projector) writeEvent(tx *Tx, env events.Envelope, raw events.Stored) error {
-	n := len(famEvent) + len(env.Org) + 1 + 8 +
-		len(famIndex) + len("id/") + len(env.ID) +
+// writeEvent stores the event's indexes (the copy is its message's, in
+// writeCopy). Three of its keys share one string: built one by one they
+// were ten allocations an event with the copy. The actor index is a run per
+// message (appendRun): a message's events are mostly one person's, the
+// treasurer's receipts.
+func (p *Projector) writeEvent(tx *Tx, env events.Envelope) error {
+	n := len(famIndex) + len("id/") + len(env.ID) +
 		len(famIndex) + len("agg/") + len(env.Org) + 1 + len(env.Aggregate) + 1 + 8 +
 		len(famIndex) + len("date/") + len(env.Org) + 1 + len(env.Date) + 1 + 8
 	b := make([]byte, 0, n)
-	var ends [4]int
-	b = append(append(append(b, famEvent...), env.Org...), '/')
-	b = binary.BigEndian.AppendUint64(b, env.Seq)
-	ends[0] = len(b)
+	var ends [3]int
 	b = append(append(append(b, famIndex...), "id/"...), env.ID...)
-	ends[1] = len(b)
+	ends[0] = len(b)
 	b = append(append(append(append(append(append(b, famIndex...), "agg/"...), env.Org...), '/'), env.Aggregate...), 0)
 	b = binary.BigEndian.AppendUint64(b, env.Seq)
-	ends[2] = len(b)
+	ends[1] = len(b)
 	b = append(append(append(append(append(append(b, famIndex...), "date/"...), env.Org...), '/'), env.Date...), '/')
 	b = binary.BigEndian.AppendUint64(b, env.Seq)
-	ends[3] = len(b)
+	ends[2] = len(b)
 	keys := string(b)
 
-	v := make([]byte, 0, 8+len(raw.Data)+len(env.Org)+1+8)
-	v = binary.BigEndian.AppendUint64(v, raw.StreamSeq)
-	v = append(v, raw.Data...)
-	copyEnd := len(v)
+	v := make([]byte, 0, len(env.Org)+1+8)
 	v = append(append(v, env.Org...), 0)
 	v = binary.BigEndian.AppendUint64(v, env.Seq)
-	vals := [4][]byte{v[:copyEnd:copyEnd], v[copyEnd:], v[:0:0], v[:0:0]}
+	vals := [3][]byte{v, v[:0:0], v[:0:0]}
 	start := 0
 	for i, end := range ends {
 		tx.setString(keys[start:end], vals[i])
@@ -680,14 +699,14 @@ func firstOfCommand(tx *Tx, lastCmd map[string]string, env events.Envelope) (boo
 	}
 	c, ok := lastCmd[env.Org]
 	if !ok {
-		v, ok, err := tx.Get(key(famEvent, env.Org, "/", env.Seq-1))
+		st, ok, err := tx.Event(env.Org, env.Seq-1)
 		if err != nil {
 			return false, err
 		}
-		if !ok || len(v) < 8 {
+		if !ok {
 			return false, fmt.Errorf("projections: %s seq %d is missing from the store", env.Org, env.Seq-1)
 		}
-		prev, err := events.Decode(v[8:])
+		prev, err := events.Decode(st.Data)
 		if err != nil {
 			return false, err
 		}

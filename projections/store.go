@@ -127,6 +127,12 @@ func Open(dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if evs, copies, err := convertCopies(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("projections: converting event copies: %w", err)
+	} else if evs > 0 {
+		log.Info("projections: event copies converted to one a message", "events", evs, "copies", copies)
+	}
 	cp, err := getInt(s, key(famMeta, "checkpoint"))
 	if err != nil {
 		db.Close()
@@ -179,6 +185,91 @@ func dropRetired(db *pebble.DB) error {
 		return nil
 	}
 	return b.Commit(pebble.Sync)
+}
+
+// convertCopies rewrites the event copies of a store written before they
+// were kept by message (copies.go): one key an event, whose value was the
+// stream seq and the event's bytes. An org's consecutive events from one
+// stream message become one copy, as a rebuild would write it. Each batch
+// holds whole copies, and the copies are rewritten in key order, so the
+// last key of the family is old until all are done: that is how a store
+// still to convert, or half converted by a crash, is told from another.
+func convertCopies(db *pebble.DB) (evs, copies int, err error) {
+	fam := []byte(famEvent)
+	it, err := db.NewIter(&pebble.IterOptions{LowerBound: fam, UpperBound: upper(fam)})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer it.Close()
+	old := func(v []byte) bool { return len(v) > 8 && v[8] == '{' }
+	if !it.Last() || !old(it.Value()) {
+		return 0, 0, it.Error()
+	}
+	b := db.NewBatch()
+	defer func() { b.Close() }()
+	var (
+		org         string
+		first, next uint64
+		streamSeq   uint64
+		seg         []byte
+		n           int
+	)
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		// The first event's key is the copy's: the others go.
+		if err := b.Set(copyKey(org, first), encodeCopy(streamSeq, n, seg), nil); err != nil {
+			return err
+		}
+		for seq := first + 1; seq < next; seq++ {
+			if err := b.Delete(copyKey(org, seq), nil); err != nil {
+				return err
+			}
+		}
+		copies++
+		seg, n = seg[:0], 0
+		if b.Len() < 16<<20 {
+			return nil
+		}
+		if err := b.Commit(pebble.NoSync); err != nil {
+			return err
+		}
+		b.Close()
+		b = db.NewBatch()
+		return nil
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		k, v := it.Key(), it.Value()
+		if len(k) < len(fam)+9 || !old(v) {
+			if err := flush(); err != nil {
+				return 0, 0, err
+			}
+			continue
+		}
+		o, seq, ss := string(k[len(fam):len(k)-9]), binary.BigEndian.Uint64(k[len(k)-8:]), binary.BigEndian.Uint64(v)
+		if n > 0 && (o != org || ss != streamSeq || seq != next) {
+			if err := flush(); err != nil {
+				return 0, 0, err
+			}
+		}
+		if n == 0 {
+			org, first, streamSeq = o, seq, ss
+		} else {
+			seg = append(seg, '\n')
+		}
+		seg = append(seg, v[8:]...)
+		next = seq + 1
+		n++
+		evs++
+	}
+	if err := it.Error(); err != nil {
+		return 0, 0, err
+	}
+	if err := flush(); err != nil {
+		return 0, 0, err
+	}
+	return evs, copies, b.Commit(pebble.Sync)
 }
 
 // Close closes the database.
@@ -275,36 +366,24 @@ func (s *Store) Orgs() (map[string]ledger.Head, error) {
 
 // Event returns the stored bytes and stream sequence of one event.
 func (s *Store) Event(org string, seq uint64) (events.Stored, bool, error) {
-	v, ok, err := s.Get(key(famEvent, org, "/", seq))
+	c, ok, err := copyIn(s.db, org, seq)
 	if err != nil || !ok {
-		return events.Stored{}, ok, err
+		return events.Stored{}, false, err
 	}
-	return events.Stored{StreamSeq: binary.BigEndian.Uint64(v), Data: v[8:]}, true, nil
+	return c.event(seq), true, nil
 }
 
 // Events calls fn for the org's events with seq in [from, to] in order
 // (to = 0 means to the end), stopping early if fn returns false.
 func (s *Store) Events(org string, from, to uint64, fn func(seq uint64, st events.Stored) bool) error {
-	prefix := key(famEvent, org, "/")
-	lo := key(prefix, from)
-	hi := upper(prefix)
-	if to > 0 && to < math.MaxUint64 {
-		hi = key(prefix, to+1)
+	if to == 0 {
+		to = math.MaxUint64
 	}
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
-	if err != nil {
-		return err
-	}
-	defer it.Close()
-	for it.First(); it.Valid(); it.Next() {
-		k, v := it.Key(), it.Value()
-		seq := binary.BigEndian.Uint64(k[len(prefix):])
-		st := events.Stored{StreamSeq: binary.BigEndian.Uint64(v), Data: append([]byte(nil), v[8:]...)}
-		if !fn(seq, st) {
-			break
-		}
-	}
-	return it.Error()
+	return eachCopy(s.db, org, from, to, func(c *msgCopy) bool {
+		return c.each(from, func(seq uint64, st events.Stored) bool {
+			return seq <= to && fn(seq, st)
+		})
+	})
 }
 
 // cmdRecord is the value of i/cmd.
@@ -439,6 +518,10 @@ func (sc *scratch) Stage(msgs []ledger.Message) (withdraw func()) {
 	for i, m := range msgs {
 		st.data[i] = m.Data
 	}
+	// The message's copy, but for its stream position, which the
+	// projector writes in: compressed here, by the union's writer, rather
+	// than by the one projector.
+	st.copy = encodeCopy(0, len(st.data), events.JoinSegment(st.data))
 	return sc.store.stage(st)
 }
 
@@ -452,6 +535,7 @@ type staged struct {
 	data  [][]byte
 	envs  []events.Envelope
 	dirty map[string][]byte
+	copy  []byte // encodeCopy of data, at stream seq 0
 }
 
 // stage files st under its first event's bytes.

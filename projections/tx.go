@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/unionledger/unionledger/events"
 )
 
 // Key space. Every key starts with a one-letter family; big-endian integers
@@ -16,7 +18,7 @@ import (
 //
 //	m/checkpoint                      last applied stream sequence
 //	m/head/<org>                      org head: seq, stream seq, hash
-//	e/<org>/<seq>                     stream seq + event bytes
+//	e/<org>/<first seq>               a message's events from first on (copies.go)
 //	i/id/<event id>                   org 0x00 seq
 //	i/cmd/<org>/<command id>          command hash, first seq, count
 //	i/agg/<org>/<aggregate>0x00<seq>  empty
@@ -122,6 +124,15 @@ type Tx struct {
 	// the open runs of appendRun, by prefix.
 	msg  uint64
 	runs map[string]*run
+	// copies are the event copies the Tx wrote where its reads see them,
+	// lastCopy the last one it looked up (a command's or a message's
+	// events are read one after another), segBuf where writeCopy joins a
+	// message's events before compressing them.
+	copies   []copyRef
+	lastCopy *orgCopy
+	segBuf   []byte
+	// copied is the stream message whose copy the Tx wrote last.
+	copied uint64
 }
 
 // run is a value appendRun extends: its key and what it holds so far.
@@ -440,6 +451,8 @@ func get(r reader, k []byte) ([]byte, bool, error) {
 // getter reads one key: the Store (committed state), a Tx, or a scratch view.
 type getter interface {
 	Get([]byte) ([]byte, bool, error)
+	// Event returns an org's event from its copy in e/.
+	Event(org string, seq uint64) (events.Stored, bool, error)
 }
 
 func getInt(t getter, k []byte) (int64, error) {

@@ -91,14 +91,14 @@ func (s view) CommandResult(org, id string) (ledger.Result, string, bool, error)
 	}
 	res := ledger.Result{Command: id}
 	for seq := rec.First; seq < rec.First+uint64(rec.Count); seq++ {
-		v, ok, err := s.g.Get(key(famEvent, org, "/", seq))
+		st, ok, err := s.g.Event(org, seq)
 		if err != nil {
 			return ledger.Result{}, "", false, err
 		}
-		if !ok || len(v) < 8 {
+		if !ok {
 			return ledger.Result{}, "", false, fmt.Errorf("projections: command %s: event %s/%d missing", id, org, seq)
 		}
-		env, err := events.Decode(v[8:])
+		env, err := events.Decode(st.Data)
 		if err != nil {
 			return ledger.Result{}, "", false, err
 		}
