@@ -37,7 +37,7 @@ type msgCopy struct {
 	first, count uint64
 	streamSeq    uint64
 	seg          []byte // the events' segment
-	stored       []byte // the stored value, compressed as it is
+	stored       []byte // the stored value, as decodeCopy was given it
 }
 
 // errCorruptCopy reports a copy that cannot be read.
@@ -47,19 +47,28 @@ var errCorruptCopy = errors.New("projections: corrupt event copy")
 func copyKey(org string, first uint64) []byte { return key(famEvent, org, "/", first) }
 
 // encodeCopy returns the stored value of a copy of count events whose
-// segment is seg, from the message at streamSeq.
-func encodeCopy(streamSeq uint64, count int, seg []byte) []byte {
+// segment is seg, from the message at streamSeq, in a buffer of its own
+// size. scratch, if not nil, is where it compresses first, kept for the
+// next call: sized for the worst case, a buffer a copy was most of what
+// the copies allocated.
+func encodeCopy(scratch *[]byte, streamSeq uint64, count int, seg []byte) []byte {
+	var own []byte
+	if scratch == nil {
+		scratch = &own
+	}
 	head := 8 + 1 + binary.MaxVarintLen64
-	v := make([]byte, head+s2.MaxEncodedLen(len(seg)))
+	if need := head + s2.MaxEncodedLen(len(seg)); cap(*scratch) < need {
+		*scratch = make([]byte, need)
+	}
+	v := (*scratch)[:cap(*scratch)]
 	binary.BigEndian.PutUint64(v, streamSeq)
 	v[8] = copyS2
 	n := 9 + binary.PutUvarint(v[9:], uint64(count))
-	enc := s2.Encode(v[n:], seg)
-	if len(enc) < len(seg) {
-		return v[:n+len(enc)]
+	if enc := s2.Encode(v[n:], seg); len(enc) < len(seg) {
+		return slices.Clone(v[:n+len(enc)])
 	}
 	v[8] = copyPlain
-	return append(v[:n], seg...)
+	return append(slices.Clone(v[:n:n]), seg...)
 }
 
 // withStreamSeq returns a copy's stored value moved to another message.
@@ -69,8 +78,8 @@ func withStreamSeq(stored []byte, streamSeq uint64) []byte {
 	return v
 }
 
-// decodeCopy reads the stored value v of the copy keyed by first. v is
-// not kept: the result owns its memory.
+// decodeCopy reads the stored value v of the copy keyed by first. Its
+// events are in memory of their own; stored is v itself.
 func decodeCopy(first uint64, v []byte) (msgCopy, error) {
 	if len(v) < 10 {
 		return msgCopy{}, errCorruptCopy
@@ -79,11 +88,11 @@ func decodeCopy(first uint64, v []byte) (msgCopy, error) {
 	if n <= 0 || count == 0 {
 		return msgCopy{}, errCorruptCopy
 	}
-	c := msgCopy{first: first, count: count, streamSeq: binary.BigEndian.Uint64(v), stored: slices.Clone(v)}
-	body := c.stored[9+n:]
+	c := msgCopy{first: first, count: count, streamSeq: binary.BigEndian.Uint64(v), stored: v}
+	body := v[9+n:]
 	switch v[8] {
 	case copyPlain:
-		c.seg = body
+		c.seg = slices.Clone(body)
 	case copyS2:
 		seg, err := s2.Decode(nil, body)
 		if err != nil {
@@ -93,8 +102,8 @@ func decodeCopy(first uint64, v []byte) (msgCopy, error) {
 	default:
 		return msgCopy{}, fmt.Errorf("%w: form %d", errCorruptCopy, v[8])
 	}
-	if uint64(bytes.Count(c.seg, []byte{'\n'}))+1 != count {
-		return msgCopy{}, fmt.Errorf("%w: %d events, header says %d", errCorruptCopy, bytes.Count(c.seg, []byte{'\n'})+1, count)
+	if got := uint64(bytes.Count(c.seg, []byte{'\n'})) + 1; got != count {
+		return msgCopy{}, fmt.Errorf("%w: %d events, header says %d", errCorruptCopy, got, count)
 	}
 	return c, nil
 }
@@ -150,7 +159,9 @@ func copyIn(r copyReader, org string, seq uint64) (msgCopy, bool, error) {
 	if !it.Last() {
 		return msgCopy{}, false, it.Error()
 	}
-	c, err := decodeCopy(binary.BigEndian.Uint64(it.Key()[len(prefix):]), it.Value())
+	// Cloned: the value is the iterator's, and a copy moved to another
+	// message is made from it (withStreamSeq).
+	c, err := decodeCopy(binary.BigEndian.Uint64(it.Key()[len(prefix):]), slices.Clone(it.Value()))
 	if err != nil {
 		return msgCopy{}, false, fmt.Errorf("%w (%s/%d)", err, org, seq)
 	}
@@ -201,10 +212,18 @@ type copyRef struct {
 // writeCopy stores the copy of the events of a message from org's seq
 // first on: rest appends their segment to a buffer and counts them.
 func (t *Tx) writeCopy(org string, first, streamSeq uint64, rest msgRest) {
-	seg, n := rest(t.segBuf[:0])
-	t.segBuf = seg
-	t.putCopy(org, first, uint64(n), encodeCopy(streamSeq, n, seg))
+	bufs := &t.copyBufs
+	if t.buf != nil {
+		bufs = &t.buf.copyBufs // kept from chunk to chunk
+	}
+	seg, n := rest(bufs.seg[:0])
+	bufs.seg = seg
+	t.putCopy(org, first, uint64(n), encodeCopy(&bufs.enc, streamSeq, n, seg))
 }
+
+// copyBufs are the buffers writeCopy reuses: a message's events joined,
+// and compressed.
+type copyBufs struct{ seg, enc []byte }
 
 // putCopy writes a copy's stored value v.
 func (t *Tx) putCopy(org string, first, count uint64, v []byte) {

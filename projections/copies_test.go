@@ -29,7 +29,7 @@ func TestCopyRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seg := []byte(strings.Join(tc.evs, "\n"))
-			v := encodeCopy(77, len(tc.evs), seg)
+			v := encodeCopy(nil, 77, len(tc.evs), seg)
 			if v[8] != tc.form {
 				t.Fatalf("form %d, want %d", v[8], tc.form)
 			}
@@ -76,7 +76,7 @@ func TestCopyRoundTrip(t *testing.T) {
 
 // TestCopyCorrupt checks that damaged copies are refused, never misread.
 func TestCopyCorrupt(t *testing.T) {
-	good := encodeCopy(5, 3, []byte(strings.Repeat(`{"abc":"defghijkl"}`+"\n", 2)+`{"abc":"defghijkl"}`))
+	good := encodeCopy(nil, 5, 3, []byte(strings.Repeat(`{"abc":"defghijkl"}`+"\n", 2)+`{"abc":"defghijkl"}`))
 	for name, v := range map[string][]byte{
 		"short":          good[:9],
 		"unknown form":   append(append(append([]byte(nil), good[:8]...), 7), good[9:]...),
@@ -118,7 +118,7 @@ func TestConvertCopies(t *testing.T) {
 	b := s.db.NewBatch()
 	for i, m := range msgs {
 		if i == 0 { // converted before the crash
-			b.Set(copyKey(m.org, m.first), encodeCopy(m.streamSeq, len(m.evs), []byte(strings.Join(m.evs, "\n"))), nil)
+			b.Set(copyKey(m.org, m.first), encodeCopy(nil, m.streamSeq, len(m.evs), []byte(strings.Join(m.evs, "\n"))), nil)
 			continue
 		}
 		for j, e := range m.evs {
@@ -132,7 +132,7 @@ func TestConvertCopies(t *testing.T) {
 
 	want := map[string][]byte{}
 	for _, m := range msgs {
-		want[string(copyKey(m.org, m.first))] = encodeCopy(m.streamSeq, len(m.evs), []byte(strings.Join(m.evs, "\n")))
+		want[string(copyKey(m.org, m.first))] = encodeCopy(nil, m.streamSeq, len(m.evs), []byte(strings.Join(m.evs, "\n")))
 	}
 	for open := range 2 {
 		s, err := Open(dir, Options{})
@@ -185,7 +185,7 @@ func TestStoreEvents(t *testing.T) {
 			evs = append(evs, `{"n":`+strconv.Itoa(len(all)+1)+`}`)
 			all = append(all, evs[len(evs)-1])
 		}
-		tx.putCopy("h1", first, uint64(n), encodeCopy(uint64(100+m), n, []byte(strings.Join(evs, "\n"))))
+		tx.putCopy("h1", first, uint64(n), encodeCopy(nil, uint64(100+m), n, []byte(strings.Join(evs, "\n"))))
 	}
 	if err := tx.commit(nil); err != nil {
 		t.Fatal(err)

@@ -614,8 +614,7 @@ func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head,
 	if c.streamSeq == raw.StreamSeq || c.first != env.Seq {
 		return nil
 	}
-	seg, n := rest(tx.segBuf[:0])
-	tx.segBuf = seg
+	_, n := rest(nil)
 	if uint64(n) != c.count {
 		return nil // another grouping: the events stay where they were
 	}

@@ -45,8 +45,11 @@ type Store struct {
 	// view starts at them, since growing a map of a thousand keys rehashes
 	// it seven times.
 	dirtyHint, readHint, eventsHint atomic.Int64
-	stopFill                        context.CancelFunc
-	filling                         sync.WaitGroup
+	// copyBufs holds the buffers the writers compress their groups' event
+	// copies in (*[]byte).
+	copyBufs sync.Pool
+	stopFill context.CancelFunc
+	filling  sync.WaitGroup
 }
 
 // Options configures the store.
@@ -211,7 +214,7 @@ func convertCopies(db *pebble.DB) (evs, copies int, err error) {
 		org         string
 		first, next uint64
 		streamSeq   uint64
-		seg         []byte
+		seg, enc    []byte
 		n           int
 	)
 	flush := func() error {
@@ -219,7 +222,7 @@ func convertCopies(db *pebble.DB) (evs, copies int, err error) {
 			return nil
 		}
 		// The first event's key is the copy's: the others go.
-		if err := b.Set(copyKey(org, first), encodeCopy(streamSeq, n, seg), nil); err != nil {
+		if err := b.Set(copyKey(org, first), encodeCopy(&enc, streamSeq, n, seg), nil); err != nil {
 			return err
 		}
 		for seq := first + 1; seq < next; seq++ {
@@ -521,7 +524,12 @@ func (sc *scratch) Stage(msgs []ledger.Message) (withdraw func()) {
 	// The message's copy, but for its stream position, which the
 	// projector writes in: compressed here, by the union's writer, rather
 	// than by the one projector.
-	st.copy = encodeCopy(0, len(st.data), events.JoinSegment(st.data))
+	enc, _ := sc.store.copyBufs.Get().(*[]byte)
+	if enc == nil {
+		enc = new([]byte)
+	}
+	st.copy = encodeCopy(enc, 0, len(st.data), events.JoinSegment(st.data))
+	sc.store.copyBufs.Put(enc)
 	return sc.store.stage(st)
 }
 

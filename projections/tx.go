@@ -126,11 +126,11 @@ type Tx struct {
 	runs map[string]*run
 	// copies are the event copies the Tx wrote where its reads see them,
 	// lastCopy the last one it looked up (a command's or a message's
-	// events are read one after another), segBuf where writeCopy joins a
-	// message's events before compressing them.
+	// events are read one after another), copyBufs writeCopy's buffers
+	// when the Tx has no commitBuf.
 	copies   []copyRef
 	lastCopy *orgCopy
-	segBuf   []byte
+	copyBufs copyBufs
 	// copied is the stream message whose copy the Tx wrote last.
 	copied uint64
 }
@@ -345,6 +345,7 @@ type commitBuf struct {
 	dirty             map[string][]byte
 	read              map[string]readVal
 	dirtyMax, readMax int
+	copyBufs          copyBufs
 }
 
 // reuseMap returns *m cleared for the next Tx on a commitBuf, unless it is
