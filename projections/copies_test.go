@@ -12,20 +12,23 @@ import (
 )
 
 // TestCopyRoundTrip encodes copies of one and of many events, compressible
-// and not, and reads every event back, alone and in order.
+// and not, and reads every event back, alone and in order, from every
+// place in every block.
 func TestCopyRoundTrip(t *testing.T) {
 	var many []string
 	for i := range 300 {
 		many = append(many, `{"v":1,"org":"h1","seq":`+strconv.Itoa(i+40)+`,"payload":{"amount_fen":6650}}`)
 	}
 	for _, tc := range []struct {
-		name string
-		evs  []string
-		form byte
+		name   string
+		evs    []string
+		form   byte
+		blocks int
 	}{
-		{"one event", []string{`{"a":1}`}, copyPlain},
-		{"incompressible", []string{"{\x01\x7f\x13}", "{\x55\x02}"}, copyPlain},
-		{"a message", many, copyS2},
+		{"one event", []string{`{"a":1}`}, copyPlain, 1},
+		{"incompressible", []string{"{\x01\x7f\x13}", "{\x55\x02}"}, copyPlain, 1},
+		{"one block", many[:copyBlockEvents], copyBlocks, 1},
+		{"a message", many, copyBlocks, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seg := []byte(strings.Join(tc.evs, "\n"))
@@ -33,60 +36,82 @@ func TestCopyRoundTrip(t *testing.T) {
 			if v[8] != tc.form {
 				t.Fatalf("form %d, want %d", v[8], tc.form)
 			}
-			if tc.form == copyS2 && len(v) > len(seg)/2 {
+			if tc.form == copyBlocks && len(v) > len(seg)/2 {
 				t.Errorf("compressed to %d bytes of %d", len(v), len(seg))
 			}
 			c, err := decodeCopy(40, v)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.first != 40 || c.count != uint64(len(tc.evs)) || c.streamSeq != 77 {
-				t.Fatalf("copy %d+%d at %d", c.first, c.count, c.streamSeq)
+			if c.first != 40 || c.count != uint64(len(tc.evs)) || c.streamSeq != 77 || c.blocks() != tc.blocks {
+				t.Fatalf("copy %d+%d at %d in %d blocks", c.first, c.count, c.streamSeq, c.blocks())
 			}
 			for i, e := range tc.evs {
 				seq := 40 + uint64(i)
 				if !c.holds(seq) {
 					t.Fatalf("does not hold %d", seq)
 				}
-				if st := c.event(seq); string(st.Data) != e || st.StreamSeq != 77 {
-					t.Fatalf("event %d = %q at %d, want %q", seq, st.Data, st.StreamSeq, e)
+				if st, err := c.event(seq); err != nil || string(st.Data) != e || st.StreamSeq != 77 {
+					t.Fatalf("event %d = %q at %d (%v), want %q", seq, st.Data, st.StreamSeq, err, e)
 				}
 			}
 			if c.holds(39) || c.holds(40+uint64(len(tc.evs))) {
 				t.Fatal("holds an event outside it")
 			}
-			var got []string
-			c.each(41, func(seq uint64, st events.Stored) bool {
-				if seq != 41+uint64(len(got)) {
-					t.Fatalf("seq %d after %d events", seq, len(got))
+			for _, from := range []uint64{0, 40, 41, 40 + copyBlockEvents - 1, 40 + copyBlockEvents, 40 + 2*copyBlockEvents + 5, 39 + uint64(len(tc.evs))} {
+				var got []string
+				all, err := c.each(from, func(seq uint64, st events.Stored) bool {
+					if want := max(from, 40) + uint64(len(got)); seq != want {
+						t.Fatalf("from %d: seq %d, want %d", from, seq, want)
+					}
+					got = append(got, string(st.Data))
+					return true
+				})
+				want := tc.evs[min(max(from, 40)-40, uint64(len(tc.evs))):]
+				if err != nil || !all || strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Fatalf("each from %d: %d events, %v", from, len(got), err)
 				}
-				got = append(got, string(st.Data))
-				return true
-			})
-			if strings.Join(got, "\n") != strings.Join(tc.evs[1:], "\n") {
-				t.Fatalf("each from 41: %q", got)
 			}
 			moved := withStreamSeq(c.stored, 99)
-			if m, err := decodeCopy(40, moved); err != nil || m.streamSeq != 99 || !bytes.Equal(m.seg, c.seg) {
+			if m, err := decodeCopy(40, moved); err != nil || m.streamSeq != 99 || !bytes.Equal(m.body, c.body) {
 				t.Fatalf("moved: %v, %d", err, m.streamSeq)
 			}
 		})
 	}
 }
 
-// TestCopyCorrupt checks that damaged copies are refused, never misread.
+// TestCopyCorrupt checks that damaged copies are refused, never misread:
+// by the header, or by the first read of a block.
 func TestCopyCorrupt(t *testing.T) {
-	good := encodeCopy(nil, 5, 3, []byte(strings.Repeat(`{"abc":"defghijkl"}`+"\n", 2)+`{"abc":"defghijkl"}`))
+	var evs []string
+	for i := range 40 {
+		evs = append(evs, `{"abc":"defghijkl","n":`+strconv.Itoa(i)+`}`)
+	}
+	good := encodeCopy(nil, 5, len(evs), []byte(strings.Join(evs, "\n")))
+	if good[8] != copyBlocks || good[9] != 40 {
+		t.Fatalf("bad test: form %d, count %d", good[8], good[9])
+	}
+	with := func(at int, b ...byte) []byte {
+		return append(append(append([]byte(nil), good[:at]...), b...), good[at+len(b):]...)
+	}
 	for name, v := range map[string][]byte{
-		"short":          good[:9],
-		"unknown form":   append(append(append([]byte(nil), good[:8]...), 7), good[9:]...),
-		"zero events":    append(append(append([]byte(nil), good[:9]...), 0), good[10:]...),
-		"wrong count":    append(append(append([]byte(nil), good[:9]...), 2), good[10:]...),
-		"broken body":    append(append([]byte(nil), good[:12]...), 0xff, 0xff, 0xff),
-		"an old copy":    append(be8(5), `{"abc":"defghijkl"}`...),
-		"plain mismatch": append(append(be8(5), copyPlain, 2), `{"a":1}`...),
+		"short":                  good[:9],
+		"unknown form":           with(8, 7),
+		"one S2 block a message": with(8, 1),
+		"zero events":            with(9, 0),
+		"more events than held":  with(9, 41),
+		"fewer events than held": with(9, 39),
+		"block cut short":        good[:len(good)-3],
+		"bytes after the blocks": append(append([]byte(nil), good...), 0, 0, 0, 0),
+		"broken block":           with(14, 0xff, 0xff, 0xff),
+		"an old copy":            append(be8(5), `{"abc":"defghijkl"}`...),
+		"plain, wrong count":     append(append(be8(5), copyPlain, 2), `{"a":1}`...),
 	} {
-		if _, err := decodeCopy(1, v); !errors.Is(err, errCorruptCopy) {
+		c, err := decodeCopy(1, v)
+		if err == nil {
+			_, err = c.each(0, func(uint64, events.Stored) bool { return true })
+		}
+		if !errors.Is(err, errCorruptCopy) {
 			t.Errorf("%s: %v, want errCorruptCopy", name, err)
 		}
 	}

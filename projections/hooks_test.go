@@ -32,9 +32,9 @@ func (s *Store) WriteOldCopies(keep int) error {
 	n := 0
 	var setErr error
 	for _, org := range orgs {
-		err := eachCopy(s.db, org, 1, math.MaxUint64, func(c *msgCopy) bool {
+		err := eachCopy(s.db, org, 1, math.MaxUint64, func(c *msgCopy) (bool, error) {
 			if n++; n <= keep {
-				return true
+				return true, nil
 			}
 			return c.each(0, func(seq uint64, st events.Stored) bool {
 				setErr = b.Set(copyKey(org, seq), append(be8(st.StreamSeq), st.Data...), nil)

@@ -602,7 +602,12 @@ func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head,
 	if err != nil {
 		return err
 	}
-	if !ok || !bytes.Equal(c.event(env.Seq).Data, raw.Data) {
+	if !ok {
+		return bad("fork: a different event with this org sequence is already in the ledger")
+	}
+	if st, err := c.event(env.Seq); err != nil {
+		return err
+	} else if !bytes.Equal(st.Data, raw.Data) {
 		return bad("fork: a different event with this org sequence is already in the ledger")
 	}
 	// The org's last message in the stream is now this copy: the head must

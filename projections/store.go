@@ -373,7 +373,8 @@ func (s *Store) Event(org string, seq uint64) (events.Stored, bool, error) {
 	if err != nil || !ok {
 		return events.Stored{}, false, err
 	}
-	return c.event(seq), true, nil
+	st, err := c.event(seq)
+	return st, err == nil, err
 }
 
 // Events calls fn for the org's events with seq in [from, to] in order
@@ -382,7 +383,7 @@ func (s *Store) Events(org string, from, to uint64, fn func(seq uint64, st event
 	if to == 0 {
 		to = math.MaxUint64
 	}
-	return eachCopy(s.db, org, from, to, func(c *msgCopy) bool {
+	return eachCopy(s.db, org, from, to, func(c *msgCopy) (bool, error) {
 		return c.each(from, func(seq uint64, st events.Stored) bool {
 			return seq <= to && fn(seq, st)
 		})
