@@ -230,24 +230,27 @@ type copyReader interface {
 	NewIter(*pebble.IterOptions) (*pebble.Iterator, error)
 }
 
-// copyIn finds the copy holding org's event seq in r.
-func copyIn(r copyReader, org string, seq uint64) (msgCopy, bool, error) {
+// copyIn finds the copy holding org's event seq in r and calls fn with
+// it, if there is one; the copy is valid only while fn runs (its stored
+// value is the iterator's).
+func copyIn(r copyReader, org string, seq uint64, fn func(c *msgCopy) error) (bool, error) {
 	prefix := key(famEvent, org, "/")
 	it, err := r.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: key(prefix, seq+1)})
 	if err != nil {
-		return msgCopy{}, false, err
+		return false, err
 	}
 	defer it.Close()
 	if !it.Last() {
-		return msgCopy{}, false, it.Error()
+		return false, it.Error()
 	}
-	// Cloned: the value is the iterator's, and a copy moved to another
-	// message is made from it (withStreamSeq).
-	c, err := decodeCopy(binary.BigEndian.Uint64(it.Key()[len(prefix):]), slices.Clone(it.Value()))
+	c, err := decodeCopy(binary.BigEndian.Uint64(it.Key()[len(prefix):]), it.Value())
 	if err != nil {
-		return msgCopy{}, false, fmt.Errorf("%w (%s/%d)", err, org, seq)
+		return false, fmt.Errorf("%w (%s/%d)", err, org, seq)
 	}
-	return c, c.holds(seq), nil
+	if !c.holds(seq) {
+		return false, nil
+	}
+	return true, fn(&c)
 }
 
 // eachCopy calls fn for org's copies holding any of the seqs from … to
@@ -343,8 +346,17 @@ func (t *Tx) copyAt(org string, seq uint64) (*msgCopy, bool, error) {
 	if !ok {
 		return nil, false, fmt.Errorf("projections: no event copies in a %T", t.r)
 	}
-	c, ok, err := copyIn(r, org, seq)
-	if err != nil || !ok {
+	var c msgCopy
+	found, err := copyIn(r, org, seq, func(in *msgCopy) error {
+		// Kept: a copy moved to another message is made from it
+		// (withStreamSeq), and the next event is likely in it.
+		c = *in
+		c.stored = slices.Clone(in.stored)
+		c.body = c.stored[len(c.stored)-len(in.body):]
+		c.blk, c.blkData = -1, nil
+		return nil
+	})
+	if err != nil || !found {
 		return nil, false, err
 	}
 	t.lastCopy = &orgCopy{org: org, msgCopy: c}

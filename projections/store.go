@@ -369,12 +369,12 @@ func (s *Store) Orgs() (map[string]ledger.Head, error) {
 
 // Event returns the stored bytes and stream sequence of one event.
 func (s *Store) Event(org string, seq uint64) (events.Stored, bool, error) {
-	c, ok, err := copyIn(s.db, org, seq)
-	if err != nil || !ok {
-		return events.Stored{}, false, err
-	}
-	st, err := c.event(seq)
-	return st, err == nil, err
+	var st events.Stored
+	ok, err := copyIn(s.db, org, seq, func(c *msgCopy) (err error) {
+		st, err = c.event(seq) // in memory of its own
+		return err
+	})
+	return st, ok && err == nil, err
 }
 
 // Events calls fn for the org's events with seq in [from, to] in order
