@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/unionledger/unionledger/events"
@@ -267,5 +268,97 @@ func TestUpgradedCopiesMatchRebuild(t *testing.T) {
 	defer st.Close()
 	if got := dumpStore(t, st); !bytes.Equal(got, want) {
 		t.Fatalf("the converted store differs from the projected one (%d against %d bytes of dump)", len(got), len(want))
+	}
+}
+
+// TestMessageAppliedAgain applies messages again at new stream positions,
+// as a republish after JetStream lost its tail does, or a forgery: a
+// message holding exactly one copy's events moves the copy there; one
+// event of a copy alone is checked and moves nothing; a changed event is
+// a fork. None of them changes a projection.
+func TestMessageAppliedAgain(t *testing.T) {
+	s := duesStream(t, 600)
+	st, p := openProjector(t, 1)
+	if err := p.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	// A message of at least three events.
+	var msg []events.Stored
+	for i := 0; i < len(s) && len(msg) < 3; {
+		j := i
+		for j < len(s) && s[j].StreamSeq == s[i].StreamSeq {
+			j++
+		}
+		if j-i >= 3 {
+			msg = s[i:j]
+		}
+		i = j
+	}
+	if msg == nil {
+		t.Fatal("bad test: no message of three events")
+	}
+	first, err := events.Decode(msg[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, old, next := first.Org, msg[0].StreamSeq, s[len(s)-1].StreamSeq+1
+	projected := func() []byte { // the dump without e/ and m/ (positions, checkpoint)
+		var out []byte
+		for _, line := range bytes.Split(dumpStore(t, st), []byte{'\n'}) {
+			if !bytes.HasPrefix(line, []byte(`"e/`)) && !bytes.HasPrefix(line, []byte(`"m/`)) {
+				out = append(append(out, line...), '\n')
+			}
+		}
+		return out
+	}
+	positions := func() []uint64 {
+		var out []uint64
+		for i := range msg {
+			ev, ok, err := st.Event(org, first.Seq+uint64(i))
+			if err != nil || !ok || !bytes.Equal(ev.Data, msg[i].Data) {
+				t.Fatalf("event %d: %v %v", first.Seq+uint64(i), ok, err)
+			}
+			out = append(out, ev.StreamSeq)
+		}
+		return out
+	}
+	before := projected()
+	at := func(seq uint64, evs ...events.Stored) []events.Stored {
+		out := make([]events.Stored, len(evs))
+		for i, e := range evs {
+			out[i] = events.Stored{StreamSeq: seq, Data: e.Data}
+		}
+		return out
+	}
+
+	// One event of the copy alone: checked, nothing moves.
+	if err := p.Apply(at(next, msg[1])); err != nil {
+		t.Fatal(err)
+	}
+	for i, pos := range positions() {
+		if pos != old {
+			t.Fatalf("after a lone event, event %d is at %d, want %d", i, pos, old)
+		}
+	}
+	// The whole message: the copy moves.
+	if err := p.Apply(at(next+1, msg...)); err != nil {
+		t.Fatal(err)
+	}
+	for i, pos := range positions() {
+		if pos != next+1 {
+			t.Fatalf("after the whole message, event %d is at %d, want %d", i, pos, next+1)
+		}
+	}
+	if !bytes.Equal(projected(), before) {
+		t.Fatal("applying events again changed a projection")
+	}
+	// A changed event: a fork, and the projector stops on it.
+	forged := bytes.Replace(msg[1].Data, []byte(`"actor":"p-bench"`), []byte(`"actor":"p-bencx"`), 1)
+	if bytes.Equal(forged, msg[1].Data) {
+		t.Fatal("bad test: the forgery changed nothing")
+	}
+	var fork *projections.ChainError
+	if err := p.Apply(at(next+2, events.Stored{Data: forged})); !errors.As(err, &fork) || fork.Seq != first.Seq+1 || !strings.Contains(fork.Reason, "fork") {
+		t.Fatalf("a changed event: %v, want a fork at %s/%d", err, org, first.Seq+1)
 	}
 }
