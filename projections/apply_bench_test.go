@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -207,4 +209,53 @@ func BenchmarkProjectorDues(b *testing.B) {
 func BenchmarkProjectorDemo(b *testing.B) {
 	s := demoStream(b, demo.Full)
 	benchRebuild(b, s)
+}
+
+// BenchmarkEventReads times reading the dues workload's events back from
+// their copies in Pebble: one by one with Store.Event, and through one
+// reader as the trails and reports read them, at random and in order.
+func BenchmarkEventReads(b *testing.B) {
+	s := duesStream(b, benchDues())
+	st := rebuild(b, b.TempDir(), s)
+	defer st.Close()
+	env, err := events.Decode(s[len(s)-1].Data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := st.Head(env.Org)
+	if err != nil {
+		b.Fatal(err)
+	}
+	inOrder := make([]uint64, h.Seq)
+	for i := range inOrder {
+		inOrder[i] = uint64(i + 1)
+	}
+	random := slices.Clone(inOrder)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(random), func(i, j int) { random[i], random[j] = random[j], random[i] })
+	perEvent := func(b *testing.B, read func() error) {
+		for b.Loop() {
+			if err := read(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(random)), "ns/event")
+	}
+	b.Run("Store.Event/random", func(b *testing.B) {
+		perEvent(b, func() error {
+			for _, seq := range random {
+				if _, ok, err := st.Event(env.Org, seq); err != nil || !ok {
+					return fmt.Errorf("event %d: %v %v", seq, ok, err)
+				}
+			}
+			return nil
+		})
+	})
+	for name, seqs := range map[string][]uint64{"random": random, "in order": inOrder} {
+		b.Run("reader/"+name, func(b *testing.B) {
+			perEvent(b, func() error {
+				_, err := st.ReadEvents(env.Org, seqs)
+				return err
+			})
+		})
+	}
 }

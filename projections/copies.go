@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -18,9 +17,9 @@ import (
 // in the background and may lose a tail that was acknowledged (see
 // docs/durability.md). The copy is kept by stream message, not by event:
 //
-//	e/<org>/<first seq> → stream seq (8 bytes) | form (1) | count (uvarint) | body
+//	e/<org>/<last seq> → stream seq (8 bytes) | form (1) | count (uvarint) | body
 //
-// holds the events first … first+count-1, which came in the message at
+// holds the events last-count+1 … last, which came in the message at
 // stream seq. In form copyBlocks the body is their segment
 // (events.JoinSegment) cut into blocks of copyBlockEvents events, each
 // compressed with S2 and preceded by its compressed length (4 bytes); in
@@ -28,7 +27,9 @@ import (
 // it is. One key and about 220 bytes a dues event, against one key and 540
 // bytes when each event had its own uncompressed copy: the copies were more
 // than half of what the store wrote, and of what its compactions rewrote.
-// A copy is found by a seek to the last key at or before the event's seq;
+// A copy is found by a seek to the first key at or after the event's seq
+// (keyed by its last event, so that the seek goes forward: Pebble copies
+// the value out at every backward step, and a copy is tens of kilobytes);
 // reading one event decompresses only its block.
 const (
 	copyPlain  byte = 0
@@ -50,13 +51,16 @@ type msgCopy struct {
 	stored       []byte // the stored value, as decodeCopy was given it
 	blk          int    // which block blkData is; -1: none yet
 	blkData      []byte
+	// scratch, if not nil, is where blocks are decompressed, again and
+	// again: the events then hold only until the next block is read.
+	scratch *[]byte
 }
 
 // errCorruptCopy reports a copy that cannot be read.
 var errCorruptCopy = errors.New("projections: corrupt event copy")
 
-// copyKey is the key of the copy whose first event is org's seq first.
-func copyKey(org string, first uint64) []byte { return key(famEvent, org, "/", first) }
+// copyKey is the key of the copy whose last event is org's seq last.
+func copyKey(org string, last uint64) []byte { return key(famEvent, org, "/", last) }
 
 // encodeCopy returns the stored value of a copy of count events whose
 // segment is seg, from the message at streamSeq, in a buffer of its own
@@ -111,16 +115,17 @@ func withStreamSeq(stored []byte, streamSeq uint64) []byte {
 }
 
 // decodeCopy reads the header of the stored value v of the copy keyed by
-// first. The copy reads its blocks from v as they are asked for; the
-// events it returns are in memory of their own.
-func decodeCopy(first uint64, v []byte) (msgCopy, error) {
+// last. The copy reads its blocks from v as they are asked for; the
+// events it returns are in memory of their own (see scratch).
+func decodeCopy(last uint64, v []byte) (msgCopy, error) {
 	if len(v) < 10 {
 		return msgCopy{}, errCorruptCopy
 	}
 	count, n := binary.Uvarint(v[9:])
-	if n <= 0 || count == 0 {
+	if n <= 0 || count == 0 || count > last {
 		return msgCopy{}, errCorruptCopy
 	}
+	first := last - count + 1
 	if v[8] != copyPlain && v[8] != copyBlocks {
 		return msgCopy{}, fmt.Errorf("%w: form %d", errCorruptCopy, v[8])
 	}
@@ -144,10 +149,13 @@ func (c *msgCopy) block(b int) ([]byte, error) {
 	if b == c.blk {
 		return c.blkData, nil
 	}
-	var data []byte
+	var data, dst []byte
+	if c.scratch != nil {
+		dst = (*c.scratch)[:cap(*c.scratch)]
+	}
 	want := c.count
 	if c.form == copyPlain {
-		data = slices.Clone(c.body)
+		data = append(dst[:0], c.body...)
 	} else {
 		body := c.body
 		for i := 0; ; i++ {
@@ -157,7 +165,7 @@ func (c *msgCopy) block(b int) ([]byte, error) {
 			n := int(binary.BigEndian.Uint32(body))
 			if i == b {
 				var err error
-				if data, err = s2.Decode(nil, body[4:4+n]); err != nil {
+				if data, err = s2.Decode(dst, body[4:4+n]); err != nil {
 					return nil, fmt.Errorf("%w: block %d: %v", errCorruptCopy, b, err)
 				}
 				break
@@ -171,6 +179,9 @@ func (c *msgCopy) block(b int) ([]byte, error) {
 	}
 	if got := uint64(bytes.Count(data, []byte{'\n'})) + 1; got != want {
 		return nil, fmt.Errorf("%w: %d events in block %d, header says %d", errCorruptCopy, got, b, want)
+	}
+	if c.scratch != nil {
+		*c.scratch = data
 	}
 	c.blk, c.blkData = b, data
 	return data, nil
@@ -235,12 +246,12 @@ type copyReader interface {
 // value is the iterator's).
 func copyIn(r copyReader, org string, seq uint64, fn func(c *msgCopy) error) (bool, error) {
 	prefix := key(famEvent, org, "/")
-	it, err := r.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: key(prefix, seq+1)})
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: key(prefix, seq), UpperBound: upper(prefix)})
 	if err != nil {
 		return false, err
 	}
 	defer it.Close()
-	if !it.Last() {
+	if !it.First() {
 		return false, it.Error()
 	}
 	c, err := decodeCopy(binary.BigEndian.Uint64(it.Key()[len(prefix):]), it.Value())
@@ -258,27 +269,19 @@ func copyIn(r copyReader, org string, seq uint64, fn func(c *msgCopy) error) (bo
 // error. A copy is valid only while fn runs.
 func eachCopy(r copyReader, org string, from, to uint64, fn func(c *msgCopy) (bool, error)) error {
 	prefix := key(famEvent, org, "/")
-	hi := upper(prefix)
-	if to < math.MaxUint64 {
-		hi = key(prefix, to+1)
-	}
-	it, err := r.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: hi})
+	// The copy holding from ends at or after it.
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: key(prefix, from), UpperBound: upper(prefix)})
 	if err != nil {
 		return err
 	}
 	defer it.Close()
-	// The copy holding from starts at or before it.
-	ok := it.SeekLT(key(prefix, from+1))
-	if !ok {
-		ok = it.First()
-	}
-	for ; ok; ok = it.Next() {
+	for ok := it.First(); ok; ok = it.Next() {
 		c, err := decodeCopy(binary.BigEndian.Uint64(it.Key()[len(prefix):]), it.Value())
 		if err != nil {
 			return fmt.Errorf("%w (%s, copy at %d)", err, org, binary.BigEndian.Uint64(it.Key()[len(prefix):]))
 		}
-		if c.first+c.count <= from {
-			continue
+		if c.first > to {
+			return nil
 		}
 		if more, err := fn(&c); err != nil || !more {
 			return err
@@ -313,7 +316,7 @@ type copyBufs struct{ seg, enc []byte }
 
 // putCopy writes a copy's stored value v.
 func (t *Tx) putCopy(org string, first, count uint64, v []byte) {
-	t.setString(string(copyKey(org, first)), v)
+	t.setString(string(copyKey(org, first+count-1)), v)
 	t.lastCopy = nil
 	if t.sink == nil {
 		t.copies = append(t.copies, copyRef{org: org, first: first, count: count, v: v})
@@ -333,7 +336,7 @@ func (t *Tx) copyAt(org string, seq uint64) (*msgCopy, bool, error) {
 		for i := len(tx.copies) - 1; i >= 0; i-- {
 			r := tx.copies[i]
 			if r.org == org && r.first <= seq && seq-r.first < r.count {
-				c, err := decodeCopy(r.first, r.v)
+				c, err := decodeCopy(r.first+r.count-1, r.v)
 				if err != nil {
 					return nil, false, err
 				}
@@ -403,3 +406,54 @@ func appendRest[E any](dst []byte, msgs []E, raw func(*E) *events.Stored) ([]byt
 }
 
 func storedOf(s *events.Stored) *events.Stored { return s }
+
+// eventReader reads an org's events one after another through one
+// iterator over its copies, for the queries that read many (trails,
+// reports, audits): a seek each, and a block's decompression, into one
+// buffer, only when the event is not in the block read last. Store.Event
+// makes and drops an iterator for every event, and a buffer. The reader
+// sees the store as it was when it was made.
+type eventReader struct {
+	it     *pebble.Iterator
+	prefix []byte
+	c      msgCopy
+	ok     bool   // c is the copy the iterator is at
+	buf    []byte // where blocks are decompressed
+}
+
+// eventReader returns a reader of org's events; Close releases it.
+func (s *Store) eventReader(org string) (*eventReader, error) {
+	prefix := key(famEvent, org, "/")
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper(prefix)})
+	if err != nil {
+		return nil, err
+	}
+	return &eventReader{it: it, prefix: prefix}, nil
+}
+
+// event returns the org's event seq. Its bytes hold until the next call:
+// the reader decompresses every block into the same buffer.
+func (r *eventReader) event(seq uint64) (events.Stored, bool, error) {
+	if !r.ok || !r.c.holds(seq) {
+		r.ok = false
+		if !r.it.SeekGE(key(r.prefix, seq)) {
+			return events.Stored{}, false, r.it.Error()
+		}
+		// The copy's body is the iterator's until it moves again.
+		last := binary.BigEndian.Uint64(r.it.Key()[len(r.prefix):])
+		c, err := decodeCopy(last, r.it.Value())
+		if err != nil {
+			return events.Stored{}, false, fmt.Errorf("%w (%s/%d)", err, r.prefix[len(famEvent):len(r.prefix)-1], seq)
+		}
+		c.scratch = &r.buf
+		r.c, r.ok = c, true
+		if !c.holds(seq) {
+			return events.Stored{}, false, nil
+		}
+	}
+	st, err := r.c.event(seq)
+	return st, err == nil, err
+}
+
+// Close releases the reader's iterator.
+func (r *eventReader) Close() error { return r.it.Close() }

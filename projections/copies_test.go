@@ -39,7 +39,8 @@ func TestCopyRoundTrip(t *testing.T) {
 			if tc.form == copyBlocks && len(v) > len(seg)/2 {
 				t.Errorf("compressed to %d bytes of %d", len(v), len(seg))
 			}
-			c, err := decodeCopy(40, v)
+			last := 40 + uint64(len(tc.evs)) - 1
+			c, err := decodeCopy(last, v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +74,7 @@ func TestCopyRoundTrip(t *testing.T) {
 				}
 			}
 			moved := withStreamSeq(c.stored, 99)
-			if m, err := decodeCopy(40, moved); err != nil || m.streamSeq != 99 || !bytes.Equal(m.body, c.body) {
+			if m, err := decodeCopy(last, moved); err != nil || m.streamSeq != 99 || !bytes.Equal(m.body, c.body) {
 				t.Fatalf("moved: %v, %d", err, m.streamSeq)
 			}
 		})
@@ -107,13 +108,16 @@ func TestCopyCorrupt(t *testing.T) {
 		"an old copy":            append(be8(5), `{"abc":"defghijkl"}`...),
 		"plain, wrong count":     append(append(be8(5), copyPlain, 2), `{"a":1}`...),
 	} {
-		c, err := decodeCopy(1, v)
+		c, err := decodeCopy(100, v)
 		if err == nil {
 			_, err = c.each(0, func(uint64, events.Stored) bool { return true })
 		}
 		if !errors.Is(err, errCorruptCopy) {
 			t.Errorf("%s: %v, want errCorruptCopy", name, err)
 		}
+	}
+	if _, err := decodeCopy(39, good); !errors.Is(err, errCorruptCopy) {
+		t.Errorf("more events than seqs before the key: %v, want errCorruptCopy", err)
 	}
 }
 
@@ -143,7 +147,7 @@ func TestConvertCopies(t *testing.T) {
 	b := s.db.NewBatch()
 	for i, m := range msgs {
 		if i == 0 { // converted before the crash
-			b.Set(copyKey(m.org, m.first), encodeCopy(nil, m.streamSeq, len(m.evs), []byte(strings.Join(m.evs, "\n"))), nil)
+			b.Set(copyKey(m.org, m.first+uint64(len(m.evs))-1), encodeCopy(nil, m.streamSeq, len(m.evs), []byte(strings.Join(m.evs, "\n"))), nil)
 			continue
 		}
 		for j, e := range m.evs {
@@ -157,7 +161,7 @@ func TestConvertCopies(t *testing.T) {
 
 	want := map[string][]byte{}
 	for _, m := range msgs {
-		want[string(copyKey(m.org, m.first))] = encodeCopy(nil, m.streamSeq, len(m.evs), []byte(strings.Join(m.evs, "\n")))
+		want[string(copyKey(m.org, m.first+uint64(len(m.evs))-1))] = encodeCopy(nil, m.streamSeq, len(m.evs), []byte(strings.Join(m.evs, "\n")))
 	}
 	for open := range 2 {
 		s, err := Open(dir, Options{})

@@ -1387,12 +1387,17 @@ func (s *Store) replayAudit(org, audit string, pt point) (map[string]*findingSta
 		}
 		return out[id]
 	}
+	evs, err := s.eventReader(org)
+	if err != nil {
+		return nil, err
+	}
+	defer evs.Close()
 	for it.First(); it.Valid(); it.Next() {
 		seq := binary.BigEndian.Uint64(it.Key()[len(it.Key())-8:])
 		if seq > pt.seq {
 			break
 		}
-		st, ok, err := s.Event(org, seq)
+		st, ok, err := evs.event(seq)
 		if err != nil || !ok {
 			return nil, err
 		}

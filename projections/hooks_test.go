@@ -2,6 +2,7 @@ package projections
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 
@@ -46,4 +47,26 @@ func (s *Store) WriteOldCopies(keep int) error {
 		}
 	}
 	return b.Commit(pebble.Sync)
+}
+
+// ReadEvents reads org's events seqs through one eventReader, as the
+// trails and reports do, and returns how many bytes they hold.
+func (s *Store) ReadEvents(org string, seqs []uint64) (int, error) {
+	evs, err := s.eventReader(org)
+	if err != nil {
+		return 0, err
+	}
+	defer evs.Close()
+	n := 0
+	for _, seq := range seqs {
+		st, ok, err := evs.event(seq)
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			return n, fmt.Errorf("event %s/%d missing", org, seq)
+		}
+		n += len(st.Data)
+	}
+	return n, nil
 }

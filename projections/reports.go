@@ -260,9 +260,9 @@ func (s *Store) periodNetAtSeq(org string, chart events.Chart, from, to string, 
 	return nil
 }
 
-// decodedEvent reads and decodes one stored event.
-func (s *Store) decodedEvent(org string, seq uint64) (events.Envelope, events.Payload, error) {
-	st, ok, err := s.Event(org, seq)
+// decodedEvent reads and decodes one of org's events.
+func decodedEvent(evs *eventReader, org string, seq uint64) (events.Envelope, events.Payload, error) {
+	st, ok, err := evs.event(seq)
 	if err != nil {
 		return events.Envelope{}, nil, err
 	}
@@ -427,13 +427,18 @@ func (s *Store) aggregateSeqs(org, agg string, at AsOf) ([]uint64, error) {
 // sequences (sorted, duplicates dropped) that count as of at.
 func (s *Store) fold(tx *Tx, pr Projection, org string, seqs []uint64, at AsOf) error {
 	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	evs, err := s.eventReader(org)
+	if err != nil {
+		return err
+	}
+	defer evs.Close()
 	var last uint64
 	for _, n := range seqs {
 		if n == last {
 			continue
 		}
 		last = n
-		env, p, err := s.decodedEvent(org, n)
+		env, p, err := decodedEvent(evs, org, n)
 		if err != nil {
 			return err
 		}

@@ -221,11 +221,11 @@ func convertCopies(db *pebble.DB) (evs, copies int, err error) {
 		if n == 0 {
 			return nil
 		}
-		// The first event's key is the copy's: the others go.
-		if err := b.Set(copyKey(org, first), encodeCopy(&enc, streamSeq, n, seg), nil); err != nil {
+		// The last event's key is the copy's: the others go.
+		if err := b.Set(copyKey(org, next-1), encodeCopy(&enc, streamSeq, n, seg), nil); err != nil {
 			return err
 		}
-		for seq := first + 1; seq < next; seq++ {
+		for seq := first; seq < next-1; seq++ {
 			if err := b.Delete(copyKey(org, seq), nil); err != nil {
 				return err
 			}

@@ -522,9 +522,14 @@ func (s *Store) TrailPage(org string, subject TrailSubject, at AsOf, after uint6
 	}
 	out.Chart = info.Chart
 	chart, _ := events.ChartByVersion(info.Chart)
-	b := &trailBuilder{s: s, org: org, at: at, chart: chart, roles: map[string][]trailRoleChange{}, firsts: map[string]uint64{}}
+	evs, err := s.eventReader(org)
+	if err != nil {
+		return out, err
+	}
+	defer evs.Close()
+	b := &trailBuilder{s: s, evs: evs, org: org, at: at, chart: chart, roles: map[string][]trailRoleChange{}, firsts: map[string]uint64{}}
 	err = s.mergeSeqs(prefixes, fixed, after, at.Seq, func(seq uint64) (bool, error) {
-		st, ok, err := s.Event(org, seq)
+		st, ok, err := evs.event(seq)
 		if err != nil || !ok {
 			return false, err
 		}
@@ -740,6 +745,7 @@ type trailRoleChange struct {
 // (a person's role history, a command's first sequence).
 type trailBuilder struct {
 	s      *Store
+	evs    *eventReader // the org's events
 	org    string
 	at     AsOf
 	chart  events.Chart
@@ -1280,7 +1286,7 @@ func (b *trailBuilder) within(seq uint64) (bool, error) {
 	if b.at.Date == "" {
 		return true, nil
 	}
-	st, ok, err := b.s.Event(b.org, seq)
+	st, ok, err := b.evs.event(seq)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -1304,7 +1310,7 @@ func (b *trailBuilder) termsAt(expense string, seq uint64) (*ledger.ExpenseTerms
 	}
 	err := b.s.mergeSeqs([][]byte{key(famIndex, "agg/", b.org, "/", "expense:"+expense, byte(0)), trailMentionPrefix(b.org, "expense", expense)}, nil,
 		0, seq-1, func(n uint64) (bool, error) {
-			st, ok, err := b.s.Event(b.org, n)
+			st, ok, err := b.evs.event(n)
 			if err != nil || !ok {
 				return false, err
 			}

@@ -18,7 +18,7 @@ import (
 //
 //	m/checkpoint                      last applied stream sequence
 //	m/head/<org>                      org head: seq, stream seq, hash
-//	e/<org>/<first seq>               a message's events from first on (copies.go)
+//	e/<org>/<last seq>                a message's events up to last (copies.go)
 //	i/id/<event id>                   org 0x00 seq
 //	i/cmd/<org>/<command id>          command hash, first seq, count
 //	i/agg/<org>/<aggregate>0x00<seq>  empty
