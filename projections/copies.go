@@ -33,7 +33,10 @@ import (
 // reading one event decompresses only its block.
 const (
 	copyPlain  byte = 0
-	copyBlocks byte = 2 // 1 was one S2 block for the whole message, never released
+	// Forms 1 (one S2 block a message) and 2 (blocks, keyed by the first
+	// event) were never released; a store holding them is refused as
+	// corrupt rather than misread.
+	copyBlocks byte = 3
 )
 
 // copyBlockEvents is the events in a block: reading one event of a copy

@@ -99,6 +99,7 @@ func TestCopyCorrupt(t *testing.T) {
 		"short":                  good[:9],
 		"unknown form":           with(8, 7),
 		"one S2 block a message": with(8, 1),
+		"keyed by the first":     with(8, 2),
 		"zero events":            with(9, 0),
 		"more events than held":  with(9, 41),
 		"fewer events than held": with(9, 39),
