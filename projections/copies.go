@@ -32,7 +32,7 @@ import (
 // the value out at every backward step, and a copy is tens of kilobytes);
 // reading one event decompresses only its block.
 const (
-	copyPlain  byte = 0
+	copyPlain byte = 0
 	// Forms 1 (one S2 block a message) and 2 (blocks, keyed by the first
 	// event) were never released; a store holding them is refused as
 	// corrupt rather than misread.
