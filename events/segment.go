@@ -51,6 +51,15 @@ func laidOut(evs [][]byte) ([]byte, bool) {
 	return seg, true
 }
 
+// AppendToSegment appends one event's encoding to segment, which may be
+// empty, and returns the longer segment.
+func AppendToSegment(segment, event []byte) []byte {
+	if len(segment) > 0 {
+		segment = append(segment, '\n')
+	}
+	return append(segment, event...)
+}
+
 // SplitSegment returns the event encodings of a segment, in order. The
 // slices share data's memory.
 func SplitSegment(data []byte) ([][]byte, error) {

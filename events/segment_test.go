@@ -92,3 +92,31 @@ func TestJoinSegmentUsesTheLayout(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendToSegment builds segments event by event: the same bytes as
+// JoinSegment, and SplitSegment gives the events back.
+func TestAppendToSegment(t *testing.T) {
+	for _, evs := range [][]string{
+		{`{"a":1}`},
+		{`{"a":1}`, `{"b":2}`, `{"c":3}`},
+	} {
+		var seg []byte
+		in := make([][]byte, len(evs))
+		for i, e := range evs {
+			in[i] = []byte(e)
+			seg = AppendToSegment(seg, in[i])
+		}
+		if want := bytes.Join(in, []byte{'\n'}); !bytes.Equal(seg, want) {
+			t.Fatalf("%q, want %q", seg, want)
+		}
+		out, err := SplitSegment(seg)
+		if err != nil || len(out) != len(evs) {
+			t.Fatalf("split: %d events, %v", len(out), err)
+		}
+		for i := range out {
+			if string(out[i]) != evs[i] {
+				t.Fatalf("event %d: %q, want %q", i, out[i], evs[i])
+			}
+		}
+	}
+}

@@ -244,27 +244,15 @@ type copyReader interface {
 	NewIter(*pebble.IterOptions) (*pebble.Iterator, error)
 }
 
-// copyIn finds the copy holding org's event seq in r and calls fn with
-// it, if there is one; the copy is valid only while fn runs (its stored
-// value is the iterator's).
-func copyIn(r copyReader, org string, seq uint64, fn func(c *msgCopy) error) (bool, error) {
-	prefix := key(famEvent, org, "/")
-	it, err := r.NewIter(&pebble.IterOptions{LowerBound: key(prefix, seq), UpperBound: upper(prefix)})
+// decodeAt decodes the copy the iterator over prefix is at; it is the
+// iterator's until the iterator moves.
+func decodeAt(it *pebble.Iterator, prefix []byte) (msgCopy, error) {
+	last := binary.BigEndian.Uint64(it.Key()[len(prefix):])
+	c, err := decodeCopy(last, it.Value())
 	if err != nil {
-		return false, err
+		return msgCopy{}, fmt.Errorf("%w (%s, copy ending at %d)", err, prefix[len(famEvent):len(prefix)-1], last)
 	}
-	defer it.Close()
-	if !it.First() {
-		return false, it.Error()
-	}
-	c, err := decodeCopy(binary.BigEndian.Uint64(it.Key()[len(prefix):]), it.Value())
-	if err != nil {
-		return false, fmt.Errorf("%w (%s/%d)", err, org, seq)
-	}
-	if !c.holds(seq) {
-		return false, nil
-	}
-	return true, fn(&c)
+	return c, nil
 }
 
 // eachCopy calls fn for org's copies holding any of the seqs from … to
@@ -279,9 +267,9 @@ func eachCopy(r copyReader, org string, from, to uint64, fn func(c *msgCopy) (bo
 	}
 	defer it.Close()
 	for ok := it.First(); ok; ok = it.Next() {
-		c, err := decodeCopy(binary.BigEndian.Uint64(it.Key()[len(prefix):]), it.Value())
+		c, err := decodeAt(it, prefix)
 		if err != nil {
-			return fmt.Errorf("%w (%s, copy at %d)", err, org, binary.BigEndian.Uint64(it.Key()[len(prefix):]))
+			return err
 		}
 		if c.first > to {
 			return nil
@@ -352,19 +340,21 @@ func (t *Tx) copyAt(org string, seq uint64) (*msgCopy, bool, error) {
 	if !ok {
 		return nil, false, fmt.Errorf("projections: no event copies in a %T", t.r)
 	}
-	var c msgCopy
-	found, err := copyIn(r, org, seq, func(in *msgCopy) error {
-		// Kept: a copy moved to another message is made from it
-		// (withStreamSeq), and the next event is likely in it.
-		c = *in
-		c.stored = slices.Clone(in.stored)
-		c.body = c.stored[len(c.stored)-len(in.body):]
-		c.blk, c.blkData = -1, nil
-		return nil
-	})
+	evs, err := newEventReader(r, org)
+	if err != nil {
+		return nil, false, err
+	}
+	defer evs.Close()
+	in, found, err := evs.copyAt(seq)
 	if err != nil || !found {
 		return nil, false, err
 	}
+	// Kept, out of the iterator's memory: a copy moved to another message
+	// is made from it (withStreamSeq), and the next event is likely in it.
+	c := *in
+	c.stored = slices.Clone(in.stored)
+	c.body = c.stored[len(c.stored)-len(in.body):]
+	c.blk, c.blkData, c.scratch = -1, nil, nil
 	t.lastCopy = &orgCopy{org: org, msgCopy: c}
 	return &t.lastCopy.msgCopy, true, nil
 }
@@ -399,10 +389,7 @@ func appendRest[E any](dst []byte, msgs []E, raw func(*E) *events.Stored) ([]byt
 		if m.StreamSeq != raw(&msgs[0]).StreamSeq {
 			break
 		}
-		if n > 0 {
-			dst = append(dst, '\n')
-		}
-		dst = append(dst, m.Data...)
+		dst = events.AppendToSegment(dst, m.Data)
 		n++
 	}
 	return dst, n
@@ -425,36 +412,45 @@ type eventReader struct {
 }
 
 // eventReader returns a reader of org's events; Close releases it.
-func (s *Store) eventReader(org string) (*eventReader, error) {
+func (s *Store) eventReader(org string) (*eventReader, error) { return newEventReader(s.db, org) }
+
+// newEventReader returns a reader of org's events in r.
+func newEventReader(r copyReader, org string) (*eventReader, error) {
 	prefix := key(famEvent, org, "/")
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper(prefix)})
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper(prefix)})
 	if err != nil {
 		return nil, err
 	}
 	return &eventReader{it: it, prefix: prefix}, nil
 }
 
+// copyAt returns the copy holding seq, the iterator's until the reader
+// seeks again.
+func (r *eventReader) copyAt(seq uint64) (*msgCopy, bool, error) {
+	if r.ok && r.c.holds(seq) {
+		return &r.c, true, nil
+	}
+	r.ok = false
+	if !r.it.SeekGE(key(r.prefix, seq)) {
+		return nil, false, r.it.Error()
+	}
+	c, err := decodeAt(r.it, r.prefix)
+	if err != nil {
+		return nil, false, err
+	}
+	c.scratch = &r.buf
+	r.c, r.ok = c, true
+	return &r.c, c.holds(seq), nil
+}
+
 // event returns the org's event seq. Its bytes hold until the next call:
 // the reader decompresses every block into the same buffer.
 func (r *eventReader) event(seq uint64) (events.Stored, bool, error) {
-	if !r.ok || !r.c.holds(seq) {
-		r.ok = false
-		if !r.it.SeekGE(key(r.prefix, seq)) {
-			return events.Stored{}, false, r.it.Error()
-		}
-		// The copy's body is the iterator's until it moves again.
-		last := binary.BigEndian.Uint64(r.it.Key()[len(r.prefix):])
-		c, err := decodeCopy(last, r.it.Value())
-		if err != nil {
-			return events.Stored{}, false, fmt.Errorf("%w (%s/%d)", err, r.prefix[len(famEvent):len(r.prefix)-1], seq)
-		}
-		c.scratch = &r.buf
-		r.c, r.ok = c, true
-		if !c.holds(seq) {
-			return events.Stored{}, false, nil
-		}
+	c, ok, err := r.copyAt(seq)
+	if err != nil || !ok {
+		return events.Stored{}, false, err
 	}
-	st, err := r.c.event(seq)
+	st, err := c.event(seq)
 	return st, err == nil, err
 }
 

@@ -258,10 +258,8 @@ func convertCopies(db *pebble.DB) (evs, copies int, err error) {
 		}
 		if n == 0 {
 			org, first, streamSeq = o, seq, ss
-		} else {
-			seg = append(seg, '\n')
 		}
-		seg = append(seg, v[8:]...)
+		seg = events.AppendToSegment(seg, v[8:])
 		next = seq + 1
 		n++
 		evs++
@@ -369,12 +367,13 @@ func (s *Store) Orgs() (map[string]ledger.Head, error) {
 
 // Event returns the stored bytes and stream sequence of one event.
 func (s *Store) Event(org string, seq uint64) (events.Stored, bool, error) {
-	var st events.Stored
-	ok, err := copyIn(s.db, org, seq, func(c *msgCopy) (err error) {
-		st, err = c.event(seq) // in memory of its own
-		return err
-	})
-	return st, ok && err == nil, err
+	// A reader of its own: the bytes it returns are the caller's.
+	evs, err := s.eventReader(org)
+	if err != nil {
+		return events.Stored{}, false, err
+	}
+	defer evs.Close()
+	return evs.event(seq)
 }
 
 // Events calls fn for the org's events with seq in [from, to] in order
