@@ -300,4 +300,8 @@ func Canonical(v any) ([]byte, error) { return marshal(v) }
 type Stored struct {
 	StreamSeq uint64
 	Data      []byte
+	// Packed, set only on a message's first event, is the message's data
+	// when it came packed with canonical blocks (UnpackSegment): a store
+	// can keep it as the message's copy without compressing it again.
+	Packed []byte
 }

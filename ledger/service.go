@@ -44,8 +44,9 @@ type Scratch interface {
 	Apply(env events.Envelope, p events.Payload) error
 	// Stage hands the view's events, about to be appended, to the store, so
 	// that it applies what the view computed instead of deciding them again.
-	// Called once, after the last Apply; withdraw takes the offer back.
-	Stage(msgs []Message) (withdraw func())
+	// packed is their segment packed (events.AppendPacked). Called once,
+	// after the last Apply; withdraw takes the offer back.
+	Stage(msgs []Message, packed []byte) (withdraw func())
 	Close() error
 }
 
@@ -58,9 +59,11 @@ type Message struct {
 // Log is the append-only event log.
 type Log interface {
 	// Append publishes msgs (all of one org) atomically, only if the org's
-	// last stream sequence is still expect. It returns the stream sequence
-	// of the last message, or a *ConflictError.
-	Append(ctx context.Context, org string, expect uint64, msgs []Message) (uint64, error)
+	// last stream sequence is still expect. packed, if not nil, is their
+	// segment packed (events.AppendPacked), so it is compressed once for the
+	// log and the store. It returns the stream sequence of the last
+	// message, or a *ConflictError.
+	Append(ctx context.Context, org string, expect uint64, msgs []Message, packed []byte) (uint64, error)
 }
 
 // ConflictError says another writer appended to the org first.
@@ -235,6 +238,9 @@ type writer struct {
 	// group is sealed into a buffer large enough for as many of them as it
 	// has commands, so that it need not move as it grows.
 	eventBytes int
+	// packed is the last group's segment packed, its memory kept for the
+	// next: the log and the store copy what they keep of it.
+	packed []byte
 }
 
 // flight is a group appended to the log and waiting to be durable.
@@ -471,8 +477,9 @@ func (w *writer) tryGroup(ctx context.Context, p *pipe, group []*request, attemp
 	f := &flight{sc: sc, cmds: pending, answers: answers, done: make(chan struct{})}
 	before := p.prev
 	if len(msgs) > 0 {
-		withdraw := sc.Stage(msgs)
-		last, err := s.log.Append(ctx, w.org, head.StreamSeq, msgs)
+		w.packed = events.AppendPacked(w.packed[:0], seg)
+		withdraw := sc.Stage(msgs, w.packed)
+		last, err := s.log.Append(ctx, w.org, head.StreamSeq, msgs, w.packed)
 		var conflict *ConflictError
 		switch {
 		case errors.As(err, &conflict) && attempt < s.cfg.MaxRetries:

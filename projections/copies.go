@@ -20,11 +20,13 @@ import (
 //	e/<org>/<last seq> → stream seq (8 bytes) | form (1) | count (uvarint) | body
 //
 // holds the events last-count+1 … last, which came in the message at
-// stream seq. In form copyBlocks the body is their segment
-// (events.JoinSegment) cut into blocks of copyBlockEvents events, each
-// compressed with S2 and preceded by its compressed length (4 bytes); in
-// form copyPlain, used when that does not make it smaller, the segment as
-// it is. One key and about 220 bytes a dues event, against one key and 540
+// stream seq. In form copyBlocks the body is their segment packed
+// (events.AppendPacked: blocks of copyBlockEvents events, each compressed
+// alone and preceded by its compressed length), which is also how the
+// ledger publishes it, so a copy is the message's data as it came; in form
+// copyPlain, used when packing does not make it smaller, the segment as it
+// is. Copies written before messages were packed have S2 blocks, which the
+// same decoder reads. One key and about 220 bytes a dues event, against one key and 540
 // bytes when each event had its own uncompressed copy: the copies were more
 // than half of what the store wrote, and of what its compactions rewrote.
 // A copy is found by a seek to the first key at or after the event's seq
@@ -41,8 +43,9 @@ const (
 
 // copyBlockEvents is the events in a block: reading one event of a copy
 // costs a block, and smaller blocks compress less (per dues event 205
-// bytes in one block a message, 212 in blocks of 64, 220 of 32, 230 of 16).
-const copyBlockEvents = 32
+// bytes in one block a message, 212 in blocks of 64, 220 of 32, 230 of 16,
+// measured with S2's own encoding).
+const copyBlockEvents = events.PackBlockEvents
 
 // msgCopy is one stored copy. Its blocks are decompressed as they are
 // read, the last one kept.
@@ -75,39 +78,26 @@ func encodeCopy(scratch *[]byte, streamSeq uint64, count int, seg []byte) []byte
 	if scratch == nil {
 		scratch = &own
 	}
-	v := binary.BigEndian.AppendUint64((*scratch)[:0], streamSeq)
-	v = append(v, copyBlocks)
-	v = binary.AppendUvarint(v, uint64(count))
-	head := len(v)
-	for rest := seg; len(rest) > 0; {
-		var blk []byte
-		blk, rest = cutEvents(rest, copyBlockEvents)
-		at := len(v)
-		v = slices.Grow(v, 4+s2.MaxEncodedLen(len(blk)))
-		enc := s2.Encode(v[at+4:cap(v)], blk)
-		v = binary.BigEndian.AppendUint32(v, uint32(len(enc)))
-		v = v[:at+4+len(enc)]
-	}
-	*scratch = v
-	if len(v)-head < len(seg) {
-		return slices.Clone(v)
-	}
-	v = slices.Clone(v[:head])
-	v[8] = copyPlain
-	return append(v, seg...)
+	*scratch = events.AppendPacked((*scratch)[:0], seg)
+	return copyOf(streamSeq, count, seg, *scratch)
 }
 
-// cutEvents splits the first n events (or all there are) off seg.
-func cutEvents(seg []byte, n int) (head, rest []byte) {
-	at := 0
-	for range n {
-		i := bytes.IndexByte(seg[at:], '\n')
-		if i < 0 {
-			return seg, nil
-		}
-		at += i + 1
+// copyOf is the stored value of a copy of count events whose segment is
+// seg and packed is seg packed: packed if that is smaller.
+func copyOf(streamSeq uint64, count int, seg, packed []byte) []byte {
+	if len(packed) < len(seg) {
+		return copyValue(streamSeq, count, copyBlocks, packed)
 	}
-	return seg[:at-1], seg[at:]
+	return copyValue(streamSeq, count, copyPlain, seg)
+}
+
+// copyValue lays out a copy's stored value, in memory of its own size.
+func copyValue(streamSeq uint64, count int, form byte, body []byte) []byte {
+	v := make([]byte, 0, 8+1+binary.MaxVarintLen64+len(body))
+	v = binary.BigEndian.AppendUint64(v, streamSeq)
+	v = append(v, form)
+	v = binary.AppendUvarint(v, uint64(count))
+	return append(v, body...)
 }
 
 // withStreamSeq returns a copy's stored value moved to another message.
@@ -290,13 +280,18 @@ type copyRef struct {
 }
 
 // writeCopy stores the copy of the events of a message from org's seq
-// first on: rest appends their segment to a buffer and counts them.
+// first on: rest appends their segment to a buffer and counts them, or
+// gives the message's data as it came packed, which is kept as it is.
 func (t *Tx) writeCopy(org string, first, streamSeq uint64, rest msgRest) {
 	bufs := &t.copyBufs
 	if t.buf != nil {
 		bufs = &t.buf.copyBufs // kept from chunk to chunk
 	}
-	seg, n := rest(bufs.seg[:0])
+	seg, n, packed := rest(bufs.seg[:0])
+	if packed != nil {
+		t.putCopy(org, first, uint64(n), copyValue(streamSeq, n, copyBlocks, packed))
+		return
+	}
 	bufs.seg = seg
 	t.putCopy(org, first, uint64(n), encodeCopy(&bufs.enc, streamSeq, n, seg))
 }
@@ -376,23 +371,29 @@ func (t *Tx) Event(org string, seq uint64) (events.Stored, bool, error) {
 }
 
 // msgRest appends to dst the segment of a message's events from the one
-// being applied to the message's end, and returns it with their number.
-type msgRest func(dst []byte) ([]byte, int)
+// being applied to the message's end, and returns it with their number;
+// or, when the one being applied is the message's first and the message
+// came packed (events.Stored.Packed), returns dst as it was, their number
+// and the packed data.
+type msgRest func(dst []byte) (seg []byte, n int, packed []byte)
 
 // appendRest is msgRest over events in stream order: msgs[0] holds the
 // event being applied, and the message's other events follow it; raw
 // gives an element's event.
-func appendRest[E any](dst []byte, msgs []E, raw func(*E) *events.Stored) ([]byte, int) {
+func appendRest[E any](dst []byte, msgs []E, raw func(*E) *events.Stored) ([]byte, int, []byte) {
+	packed := raw(&msgs[0]).Packed
 	n := 0
 	for i := range msgs {
 		m := raw(&msgs[i])
 		if m.StreamSeq != raw(&msgs[0]).StreamSeq {
 			break
 		}
-		dst = events.AppendToSegment(dst, m.Data)
+		if packed == nil {
+			dst = events.AppendToSegment(dst, m.Data)
+		}
 		n++
 	}
-	return dst, n
+	return dst, n, packed
 }
 
 func storedOf(s *events.Stored) *events.Stored { return s }

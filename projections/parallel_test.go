@@ -3,9 +3,13 @@ package projections_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/s2"
 
 	"github.com/unionledger/unionledger/events"
 	"github.com/unionledger/unionledger/projections"
@@ -360,5 +364,77 @@ func TestMessageAppliedAgain(t *testing.T) {
 	var fork *projections.ChainError
 	if err := p.Apply(at(next+2, events.Stored{Data: forged})); !errors.As(err, &fork) || fork.Seq != first.Seq+1 || !strings.Contains(fork.Reason, "fork") {
 		t.Fatalf("a changed event: %v, want a fork at %s/%d", err, org, first.Seq+1)
+	}
+}
+
+// TestPackedMessagesAreTheCopies applies a stream whose messages came
+// packed (events.Stored.Packed on each message's first event, as the log
+// delivers them): with the ledger's own packing the store is the one the
+// events alone give, and packed data is kept as it came, not packed again:
+// blocks compressed otherwise (S2's own encoding) make other copies of the
+// same events.
+func TestPackedMessagesAreTheCopies(t *testing.T) {
+	s := duesStream(t, 600)
+	withPacked := func(pack func(seg []byte) []byte) []events.Stored {
+		out := slices.Clone(s)
+		for i := 0; i < len(out); {
+			j := i + 1
+			for j < len(out) && out[j].StreamSeq == out[i].StreamSeq {
+				j++
+			}
+			var seg []byte
+			for _, st := range out[i:j] {
+				seg = events.AppendToSegment(seg, st.Data)
+			}
+			out[i].Packed = pack(seg)
+			i = j
+		}
+		return out
+	}
+	s2Packed := func(seg []byte) []byte {
+		var out []byte
+		for evs := bytes.Split(seg, []byte{'\n'}); len(evs) > 0; {
+			k := min(events.PackBlockEvents, len(evs))
+			b := s2.Encode(nil, bytes.Join(evs[:k], []byte{'\n'}))
+			out = append(binary.BigEndian.AppendUint32(out, uint32(len(b))), b...)
+			evs = evs[k:]
+		}
+		return out
+	}
+	want, err := applyAll(t, s, 1, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := applyAll(t, withPacked(func(seg []byte) []byte { return events.AppendPacked(nil, seg) }), 2, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("a stream of packed messages projects to another store than its events do")
+	}
+	st, p := openProjector(t, 2)
+	if err := p.Apply(withPacked(s2Packed)); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(dumpStore(t, st), want) {
+		t.Fatal("copies of messages packed with S2's encoding are the ledger's packing: the packed data was not kept")
+	}
+	for _, org := range []string{"bench-0", "bench-1", "bench-2", "bench-3"} {
+		var evs []string
+		if err := st.Events(org, 1, 0, func(_ uint64, e events.Stored) bool {
+			evs = append(evs, string(e.Data))
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var wantEvs []string
+		for _, e := range s {
+			if env, err := events.Decode(e.Data); err == nil && env.Org == org {
+				wantEvs = append(wantEvs, string(e.Data))
+			}
+		}
+		if !slices.Equal(evs, wantEvs) {
+			t.Fatalf("%s: %d events read back from copies kept as they came, want %d, the same", org, len(evs), len(wantEvs))
+		}
 	}
 }

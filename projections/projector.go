@@ -365,7 +365,7 @@ func (p *Projector) applyParallel(chunk []events.Stored) error {
 			)
 			// One for the worker: the events from items[k] to the end of
 			// its message.
-			rest := func(dst []byte) ([]byte, int) {
+			rest := func(dst []byte) ([]byte, int, []byte) {
 				return appendRest(dst, items[k:], func(it *chunkItem) *events.Stored { return &it.raw })
 			}
 			for _, org := range w.orgs {
@@ -543,7 +543,7 @@ func (p *Projector) applyOne(tx *Tx, heads map[string]ledger.Head, msgs []events
 	if err != nil {
 		return &ChainError{StreamSeq: raw.StreamSeq, Reason: err.Error()}
 	}
-	return p.applyEnv(tx, heads, p.lastCmd, env, raw, func(dst []byte) ([]byte, int) { return appendRest(dst, msgs, storedOf) })
+	return p.applyEnv(tx, heads, p.lastCmd, env, raw, func(dst []byte) ([]byte, int, []byte) { return appendRest(dst, msgs, storedOf) })
 }
 
 // applyEnv applies one decoded event the long way. lastCmd is the
@@ -619,7 +619,7 @@ func (p *Projector) reapply(tx *Tx, heads map[string]ledger.Head, h ledger.Head,
 	if c.streamSeq == raw.StreamSeq || c.first != env.Seq {
 		return nil
 	}
-	_, n := rest(nil)
+	_, n, _ := rest(nil)
 	if uint64(n) != c.count {
 		return nil // another grouping: the events stay where they were
 	}

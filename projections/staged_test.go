@@ -69,7 +69,7 @@ func TestStagedMessagesApplyLikeTheLongWay(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		sc.Stage(m)
+		sc.Stage(m, nil)
 		return sc
 	}
 	open := func() (*projections.Store, *projections.Projector) {

@@ -513,7 +513,7 @@ func (sc *scratch) Apply(env events.Envelope, p events.Payload) error {
 // the projector, which then applies the changes computed here instead of
 // decoding and projecting the events again. It must be called once, after
 // the last Apply. The returned func withdraws the offer.
-func (sc *scratch) Stage(msgs []ledger.Message) (withdraw func()) {
+func (sc *scratch) Stage(msgs []ledger.Message, packed []byte) (withdraw func()) {
 	st := &staged{envs: sc.base.own.envs, dirty: sc.tx.dirty, data: make([][]byte, len(msgs))}
 	sc.store.dirtyHint.Store(int64(len(sc.tx.dirty)))
 	sc.store.readHint.Store(int64(len(sc.tx.read)))
@@ -522,8 +522,12 @@ func (sc *scratch) Stage(msgs []ledger.Message) (withdraw func()) {
 		st.data[i] = m.Data
 	}
 	// The message's copy, but for its stream position, which the
-	// projector writes in: compressed here, by the union's writer, rather
-	// than by the one projector.
+	// projector writes in: packed by the union's writer, once for the log
+	// and the store, rather than by the one projector.
+	if packed != nil {
+		st.copy = copyOf(0, len(st.data), events.JoinSegment(st.data), packed)
+		return sc.store.stage(st)
+	}
 	enc, _ := sc.store.copyBufs.Get().(*[]byte)
 	if enc == nil {
 		enc = new([]byte)

@@ -322,7 +322,7 @@ func TestReportsAsOfEqualTruncatedLog(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if expect, err = n.Log.Append(ctx, demo.Org, expect, []ledger.Message{{Env: env, Data: st.Data}}); err != nil {
+				if expect, err = n.Log.Append(ctx, demo.Org, expect, []ledger.Message{{Env: env, Data: st.Data}}, nil); err != nil {
 					t.Fatalf("republish %d: %v", env.Seq, err)
 				}
 			}

@@ -445,7 +445,7 @@ func forge(t *testing.T, n *node.Node, actor string, p events.Payload, sig *even
 	if err != nil {
 		t.Fatal(err)
 	}
-	last, err := n.Log.Append(ctx, "h1", head.StreamSeq, []ledger.Message{{Env: env, Data: data}})
+	last, err := n.Log.Append(ctx, "h1", head.StreamSeq, []ledger.Message{{Env: env, Data: data}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

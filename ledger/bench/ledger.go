@@ -19,6 +19,7 @@ import (
 
 	"github.com/unionledger/unionledger/events"
 	"github.com/unionledger/unionledger/ledger"
+	lnats "github.com/unionledger/unionledger/ledger/nats"
 	"github.com/unionledger/unionledger/ledger/node"
 )
 
@@ -422,6 +423,10 @@ type StreamStats struct {
 	Messages   int // stream messages: each holds one group's events
 	Bytes      int // sum of event sizes (the JSON envelope, no headers)
 	EventBytes int // average event size, rounded
+	// StoredEventBytes is what JetStream stores an event: the stream's
+	// bytes (packed data, headers, subjects, record framing) over its
+	// events, rounded.
+	StoredEventBytes int
 }
 
 // Stream counts the events in the log and their average size. It also
@@ -454,8 +459,17 @@ func (l *Ledger) Stream(ctx context.Context) (StreamStats, error) {
 		return st, fmt.Errorf("bench: store holds %d events, the org heads say %d", st.Events, want)
 	}
 	st.Messages = int(last)
+	stream, err := l.node.Log.JetStream().Stream(ctx, lnats.StreamName)
+	if err != nil {
+		return st, err
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		return st, err
+	}
 	if st.Events > 0 {
 		st.EventBytes = (st.Bytes + st.Events/2) / st.Events
+		st.StoredEventBytes = int((info.State.Bytes + uint64(st.Events)/2) / uint64(st.Events))
 	}
 	return st, nil
 }
@@ -586,7 +600,7 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	if err != nil {
 		return rep, err
 	}
-	rep.StreamEvents, rep.StreamMessages, rep.EventBytes = st.Events, st.Messages, st.EventBytes
+	rep.StreamEvents, rep.StreamMessages, rep.EventBytes, rep.StoredEventBytes = st.Events, st.Messages, st.EventBytes, st.StoredEventBytes
 
 	say("rebuild: %d events from the stream into a new Pebble store", st.Events)
 	gcBefore()

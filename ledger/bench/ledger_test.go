@@ -80,6 +80,11 @@ func TestRun(t *testing.T) {
 	if rep.EventBytes < 100 || rep.EventBytes > 4096 {
 		t.Errorf("EventBytes = %d, implausible for a JSON envelope", rep.EventBytes)
 	}
+	// Groups are packed: JetStream stores less than the events' own bytes,
+	// headers and framing included.
+	if rep.StoredEventBytes < 1 || rep.StoredEventBytes >= rep.EventBytes {
+		t.Errorf("StoredEventBytes = %d, want packed messages, under the %d bytes of an event", rep.StoredEventBytes, rep.EventBytes)
+	}
 	for _, f := range []Figure{rep.Ingest, rep.Rebuild, rep.RawPublish, rep.RawPebble, rep.RawRead} {
 		if f.Bytes != rep.EventBytes {
 			t.Errorf("%s: Bytes = %d, want %d", f.Name, f.Bytes, rep.EventBytes)

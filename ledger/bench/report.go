@@ -129,6 +129,9 @@ type Report struct {
 	// EventBytes is the average size of the ledger's events (the JSON
 	// envelope as stored), used as the raw baselines' message size.
 	EventBytes int `json:"event_bytes"`
+	// StoredEventBytes is what JetStream stores an event, its messages
+	// being packed (docs/events.md); the raw publish's messages are not.
+	StoredEventBytes int `json:"stored_event_bytes"`
 
 	Ingest     Figure  `json:"ingest"`
 	Latency    Latency `json:"latency"`
@@ -239,8 +242,8 @@ func (r Report) WriteTable(w io.Writer) error {
 		p("; GLIBC_TUNABLES=%s", m.GlibcTunables)
 	}
 	p("\n")
-	p("events in stream: %d (%d from opening %d orgs + %d ingest + %d latency receive_dues) in %d messages; average event %d bytes\n\n",
-		r.StreamEvents, r.OrgOpenEvents, r.OrgOpens, r.IngestCommands, r.LatencyCommands, r.StreamMessages, r.EventBytes)
+	p("events in stream: %d (%d from opening %d orgs + %d ingest + %d latency receive_dues) in %d messages; average event %d bytes, %d stored in JetStream (packed)\n\n",
+		r.StreamEvents, r.OrgOpenEvents, r.OrgOpens, r.IngestCommands, r.LatencyCommands, r.StreamMessages, r.EventBytes, r.StoredEventBytes)
 
 	const row = "%-44s %9s %6s %8s %10s\n"
 	p(row, "figure", "events", "bytes", "seconds", "events/s")

@@ -128,17 +128,27 @@ func segmentSubject(org string, msgs []ledger.Message) string {
 }
 
 // newMsg builds the one stream message of a group: its events as a segment
-// (events.JoinSegment), the first event's id as the message id (so a
-// republished segment is recognised as a duplicate), the first org sequence,
-// the number of events and the last hash in headers.
-func newMsg(org string, msgs []ledger.Message) *natsgo.Msg {
+// (events.JoinSegment), packed (events.AppendPacked) when that makes it
+// smaller, the first event's id as the message id (so a republished segment
+// is recognised as a duplicate), the first org sequence, the number of
+// events and the last hash in headers. packed, if not nil, is the segment
+// packed already.
+func newMsg(org string, msgs []ledger.Message, packed []byte) *natsgo.Msg {
 	data := make([][]byte, len(msgs))
 	for i, m := range msgs {
 		data[i] = m.Data
 	}
 	last := msgs[len(msgs)-1].Env
 	msg := natsgo.NewMsg(segmentSubject(org, msgs))
-	msg.Data = events.JoinSegment(data)
+	seg := events.JoinSegment(data)
+	if packed == nil {
+		packed = events.AppendPacked(nil, seg)
+	}
+	msg.Data = seg
+	if len(packed) < len(seg) {
+		msg.Data = packed
+		msg.Header.Set(events.EncodingHeader, events.EncodingPacked)
+	}
 	msg.Header.Set(jetstream.MsgIDHeader, msgs[0].Env.ID)
 	msg.Header.Set(HeaderHash, last.Hash)
 	msg.Header.Set(HeaderSeq, strconv.FormatUint(msgs[0].Env.Seq, 10))
@@ -161,7 +171,9 @@ var lastSeqRe = regexp.MustCompile(`wrong last sequence: ([0-9]+)`)
 // Append publishes msgs (consecutive events of org) as one message, so
 // they are stored together or not at all. The message carries the org's
 // expected last stream sequence, checked by the server against ledger.<org>.>.
-func (l *Log) Append(ctx context.Context, org string, expect uint64, msgs []ledger.Message) (uint64, error) {
+// packed, if not nil, is their segment packed (events.AppendPacked), which
+// saves compressing it again.
+func (l *Log) Append(ctx context.Context, org string, expect uint64, msgs []ledger.Message, packed []byte) (uint64, error) {
 	if len(msgs) == 0 {
 		return 0, errors.New("nats: empty append")
 	}
@@ -170,7 +182,7 @@ func (l *Log) Append(ctx context.Context, org string, expect uint64, msgs []ledg
 		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 	}
-	msg := newMsg(org, msgs)
+	msg := newMsg(org, msgs, packed)
 	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
 	msg.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, OrgFilter(org))
 	reply, err := l.nc.RequestMsgWithContext(ctx, msg)
@@ -219,7 +231,11 @@ func (l *Log) LastOfOrg(ctx context.Context, org string) (Raw, bool, error) {
 	if err != nil {
 		return Raw{}, false, fmt.Errorf("nats: last message of %s: %w", org, err)
 	}
-	return Raw{StreamSeq: m.Sequence, Data: m.Data}, true, nil
+	data, _, err := unpack(m.Header.Get(events.EncodingHeader), m.Data)
+	if err != nil {
+		return Raw{}, false, fmt.Errorf("nats: message %d: %w", m.Sequence, err)
+	}
+	return Raw{StreamSeq: m.Sequence, Data: data}, true, nil
 }
 
 // Get returns the message at a stream sequence, ok=false if it is missing
@@ -236,17 +252,22 @@ func (l *Log) Get(ctx context.Context, seq uint64) (Raw, bool, error) {
 	if err != nil {
 		return Raw{}, false, fmt.Errorf("nats: get %d: %w", seq, err)
 	}
-	return Raw{StreamSeq: m.Sequence, Data: m.Data}, true, nil
+	data, _, err := unpack(m.Header.Get(events.EncodingHeader), m.Data)
+	if err != nil {
+		return Raw{}, false, fmt.Errorf("nats: message %d: %w", m.Sequence, err)
+	}
+	return Raw{StreamSeq: m.Sequence, Data: data}, true, nil
 }
 
 // Read delivers the stream's events in order from stream sequence from, in
 // chunks of whatever has arrived, until ctx ends or fn fails. Each message is
-// split into its events (events.SplitSegment), which share its stream
-// sequence; a chunk always holds whole messages, and holds at most max
-// events unless one message has more. Chunking is what lets the projector
-// commit many events per fsync. A message that is not a well-formed segment
-// is delivered as one event with its bytes as they are, for the reader to
-// reject.
+// unpacked if it is packed and split into its events (events.SplitSegment),
+// which share its stream sequence; a chunk always holds whole messages, and
+// holds at most max events unless one message has more. Chunking is what
+// lets the projector commit many events per fsync. A message that is not a
+// well-formed segment is delivered as one event with its bytes as they are,
+// for the reader to reject. A packed message with canonical blocks hands
+// its packed data to its first event (events.Stored.Packed).
 func (l *Log) Read(ctx context.Context, from uint64, max int, fn func([]Raw) error) error {
 	if from == 0 {
 		from = 1
@@ -263,17 +284,24 @@ func (l *Log) Read(ctx context.Context, from uint64, max int, fn func([]Raw) err
 	// Messages wait in ch until a chunk takes them; budget bounds the bytes
 	// waiting or being applied, since a message can hold a thousand events.
 	budget := newByteBudget(ctx, readBudget)
-	ch := make(chan Raw, max)
+	ch := make(chan delivered, max)
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		md, err := m.Metadata()
 		if err != nil {
 			return
 		}
-		if !budget.acquire(len(m.Data())) {
+		d := delivered{seq: md.Sequence.Stream, data: m.Data(), enc: m.Headers().Get(events.EncodingHeader)}
+		d.size = len(d.data)
+		if d.enc != "" {
+			if n, err := events.UnpackedSize(d.data); err == nil {
+				d.size += n
+			}
+		}
+		if !budget.acquire(d.size) {
 			return
 		}
 		select {
-		case ch <- Raw{StreamSeq: md.Sequence.Stream, Data: m.Data()}:
+		case ch <- d:
 		case <-ctx.Done():
 		}
 	}, jetstream.PullMaxMessagesWithBytesLimit(max, readBudget/2))
@@ -285,15 +313,30 @@ func (l *Log) Read(ctx context.Context, from uint64, max int, fn func([]Raw) err
 		chunk = make([]Raw, 0, max)
 		bytes int
 	)
-	add := func(r Raw) {
-		bytes += len(r.Data)
+	add := func(d delivered) {
+		bytes += d.size
+		r := Raw{StreamSeq: d.seq, Data: d.data}
+		if d.enc != "" {
+			seg, canonical, err := unpack(d.enc, d.data)
+			if err != nil {
+				chunk = append(chunk, r) // for the reader to reject
+				return
+			}
+			if r.Data = seg; canonical {
+				r.Packed = d.data
+			}
+		}
 		evs, err := events.SplitSegment(r.Data)
 		if err != nil || len(evs) == 1 {
 			chunk = append(chunk, r)
 			return
 		}
-		for _, e := range evs {
-			chunk = append(chunk, Raw{StreamSeq: r.StreamSeq, Data: e})
+		for i, e := range evs {
+			c := Raw{StreamSeq: r.StreamSeq, Data: e}
+			if i == 0 {
+				c.Packed = r.Packed
+			}
+			chunk = append(chunk, c)
 		}
 	}
 	for {
@@ -320,8 +363,31 @@ func (l *Log) Read(ctx context.Context, from uint64, max int, fn func([]Raw) err
 	}
 }
 
-// readBudget bounds the message bytes a reader holds at once.
+// readBudget bounds the message bytes a reader holds at once: as stored,
+// and a packed message's segment unpacked too.
 const readBudget = 16 << 20
+
+// delivered is a message as the consumer hands it over.
+type delivered struct {
+	seq  uint64
+	data []byte
+	enc  string // its header events.EncodingHeader
+	size int    // what it holds of the budget
+}
+
+// unpack returns a message's segment: its data, unpacked if its encoding
+// header enc says so. It reports whether the data was packed with
+// canonical blocks.
+func unpack(enc string, data []byte) ([]byte, bool, error) {
+	switch enc {
+	case "":
+		return data, false, nil
+	case events.EncodingPacked:
+		return events.UnpackSegment(nil, data)
+	default:
+		return nil, false, fmt.Errorf("%w: unknown %s %q", events.ErrMalformed, events.EncodingHeader, enc)
+	}
+}
 
 // byteBudget is a counting semaphore over bytes. A message larger than the
 // whole budget is still let through when nothing else is held.

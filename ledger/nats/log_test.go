@@ -87,7 +87,7 @@ func (tl *testLog) next(org string, count int) []ledger.Message {
 func (tl *testLog) appendOK(org string, count int) uint64 {
 	tl.t.Helper()
 	msgs := tl.next(org, count)
-	last, err := tl.log.Append(context.Background(), org, tl.heads[org].StreamSeq, msgs)
+	last, err := tl.log.Append(context.Background(), org, tl.heads[org].StreamSeq, msgs, nil)
 	if err != nil {
 		tl.t.Fatalf("append %d to %s: %v", count, org, err)
 	}
@@ -285,7 +285,7 @@ func TestLogAppendRefusesStaleExpectation(t *testing.T) {
 			if tc.expect == tc.last {
 				t.Fatal("bad case: the expectation is not stale")
 			}
-			_, err := tl.log.Append(ctx, tc.org, tc.expect, tl.next(tc.org, tc.count))
+			_, err := tl.log.Append(ctx, tc.org, tc.expect, tl.next(tc.org, tc.count), nil)
 			var ce *ledger.ConflictError
 			if !errors.As(err, &ce) {
 				t.Fatalf("want *ledger.ConflictError, got %v", err)
@@ -297,13 +297,13 @@ func TestLogAppendRefusesStaleExpectation(t *testing.T) {
 		})
 	}
 	// The conflict's Last is the expectation that works.
-	_, err := tl.log.Append(ctx, "a", 0, tl.next("a", 2))
+	_, err := tl.log.Append(ctx, "a", 0, tl.next("a", 2), nil)
 	var ce *ledger.ConflictError
 	if !errors.As(err, &ce) {
 		t.Fatalf("want conflict, got %v", err)
 	}
 	msgs := tl.next("a", 2)
-	last, err := tl.log.Append(ctx, "a", ce.Last, msgs)
+	last, err := tl.log.Append(ctx, "a", ce.Last, msgs, nil)
 	if err != nil {
 		t.Fatalf("append with the reported last: %v", err)
 	}
@@ -360,7 +360,7 @@ func TestLogExpectationIsPerOrg(t *testing.T) {
 		t.Fatal("bad test: a's head moved")
 	}
 	tl.appendOK("a", 1) // expects expectA, from before b's appends
-	_, err := tl.log.Append(ctx, "b", staleB, tl.next("b", 1))
+	_, err := tl.log.Append(ctx, "b", staleB, tl.next("b", 1), nil)
 	var ce *ledger.ConflictError
 	if !errors.As(err, &ce) || ce.Last != tl.heads["b"].StreamSeq {
 		t.Fatalf("b with a stale expectation: want conflict at %d, got %v", tl.heads["b"].StreamSeq, err)
@@ -378,7 +378,7 @@ func TestReadSplitsMessagesIntoEvents(t *testing.T) {
 	var wantSS []uint64
 	for _, n := range sizes {
 		msgs := tl.next("a", n)
-		last, err := tl.log.Append(context.Background(), "a", tl.heads["a"].StreamSeq, msgs)
+		last, err := tl.log.Append(context.Background(), "a", tl.heads["a"].StreamSeq, msgs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -418,5 +418,128 @@ func TestReadSplitsMessagesIntoEvents(t *testing.T) {
 		if got[i].StreamSeq != wantSS[i] || !bytes.Equal(got[i].Data, want[i].Data) {
 			t.Fatalf("event %d: stream seq %d, want %d; same bytes %v", i, got[i].StreamSeq, wantSS[i], bytes.Equal(got[i].Data, want[i].Data))
 		}
+	}
+}
+
+// TestPackedMessages checks the wire form of a group: packed, with the
+// encoding header, exactly when that is smaller; unpacked again by every
+// read; and the packed data handed to the message's first event only when
+// its blocks are canonical, since a store keeps it as its copy.
+func TestPackedMessages(t *testing.T) {
+	tl := newTestLog(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	type sent struct {
+		seq       uint64
+		seg       []byte
+		data      []byte // as stored
+		enc       string
+		canonical bool
+	}
+	var all []sent
+	for _, n := range []int{1, 3, 40, 70} {
+		msgs := tl.next("a", n)
+		last, err := tl.log.Append(ctx, "a", tl.heads["a"].StreamSeq, msgs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := msgs[len(msgs)-1].Env
+		tl.heads["a"] = ledger.Head{Seq: end.Seq, StreamSeq: last, Hash: end.Hash}
+		data := make([][]byte, n)
+		for i, m := range msgs {
+			data[i] = m.Data
+		}
+		seg := events.JoinSegment(data)
+		m, err := tl.stream().GetMsg(ctx, last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		packed := events.AppendPacked(nil, seg)
+		enc := m.Header.Get(events.EncodingHeader)
+		switch {
+		case len(packed) < len(seg) && (enc != events.EncodingPacked || !bytes.Equal(m.Data, packed)):
+			t.Fatalf("%d events: header %q and %d bytes stored, want %q and the %d packed bytes", n, enc, len(m.Data), events.EncodingPacked, len(packed))
+		case len(packed) >= len(seg) && (enc != "" || !bytes.Equal(m.Data, seg)):
+			t.Fatalf("%d events: header %q, want the segment as it is (packing does not make it smaller)", n, enc)
+		}
+		all = append(all, sent{seq: last, seg: seg, data: m.Data, enc: enc, canonical: enc != ""})
+	}
+	if all[3].enc == "" {
+		t.Fatal("bad test: a group of 70 events was not packed")
+	}
+	// A packed message cut otherwise than the ledger cuts it (blocks of
+	// 10) reads the same but is not handed on as a copy; one with an
+	// unknown encoding is delivered as it is, for the reader to refuse.
+	var odd []byte
+	seg := all[3].seg
+	for rest := seg; len(rest) > 0; {
+		part := rest
+		if evs := bytes.SplitAfterN(rest, []byte{'\n'}, 11); len(evs) == 11 {
+			part, rest = bytes.TrimSuffix(rest[:len(rest)-len(evs[10])], []byte{'\n'}), evs[10]
+		} else {
+			rest = nil
+		}
+		odd = append(odd, events.AppendPacked(nil, part)...)
+	}
+	for _, m := range []struct {
+		enc  string
+		data []byte
+	}{{events.EncodingPacked, odd}, {"zstd", all[3].data}} {
+		msg := natsgo.NewMsg(lnats.Subject("b", "dues_received"))
+		msg.Data = m.data
+		msg.Header.Set(events.EncodingHeader, m.enc)
+		ack, err := tl.js.PublishMsg(ctx, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, sent{seq: ack.Sequence, seg: seg, data: m.data, enc: m.enc})
+	}
+	all[5].seg = all[5].data // delivered as it is
+	if _, _, err := tl.log.Get(ctx, all[5].seq); !errors.Is(err, events.ErrMalformed) {
+		t.Fatalf("Get of a message in an unknown encoding: %v, want ErrMalformed", err)
+	}
+	for _, s := range all[:5] {
+		raw, ok, err := tl.log.Get(ctx, s.seq)
+		if err != nil || !ok || !bytes.Equal(raw.Data, s.seg) {
+			t.Fatalf("Get %d: ok=%v err=%v, same segment %v", s.seq, ok, err, bytes.Equal(raw.Data, s.seg))
+		}
+	}
+
+	var got []events.Stored
+	errEnough := errors.New("enough")
+	err := tl.log.Read(ctx, 1, 1000, func(chunk []events.Stored) error {
+		for _, r := range chunk {
+			got = append(got, events.Stored{StreamSeq: r.StreamSeq, Data: bytes.Clone(r.Data), Packed: bytes.Clone(r.Packed)})
+		}
+		if len(got) > 0 && got[len(got)-1].StreamSeq == all[len(all)-1].seq {
+			return errEnough
+		}
+		return nil
+	})
+	if !errors.Is(err, errEnough) {
+		t.Fatalf("read: %v", err)
+	}
+	i := 0
+	for _, s := range all {
+		evs := bytes.Split(s.seg, []byte{'\n'})
+		if s.enc == "zstd" {
+			evs = [][]byte{s.data}
+		}
+		for k, ev := range evs {
+			if i >= len(got) {
+				t.Fatalf("read %d events, stopped inside message %d", len(got), s.seq)
+			}
+			g := got[i]
+			if g.StreamSeq != s.seq || !bytes.Equal(g.Data, ev) {
+				t.Fatalf("event %d: message %d, want %d; same bytes %v", i, g.StreamSeq, s.seq, bytes.Equal(g.Data, ev))
+			}
+			if want := k == 0 && s.canonical; (g.Packed != nil) != want || want && !bytes.Equal(g.Packed, s.data) {
+				t.Fatalf("event %d (message %d, %q, event %d of it): packed data handed on %v, want %v", i, s.seq, s.enc, k, g.Packed != nil, want)
+			}
+			i++
+		}
+	}
+	if i != len(got) {
+		t.Fatalf("read %d events, want %d", len(got), i)
 	}
 }

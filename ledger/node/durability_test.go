@@ -919,7 +919,7 @@ func foreignAppend(t *testing.T, n *node.Node, org string, i int) (ledger.Head, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss, err := n.Log.Append(context.Background(), org, head.StreamSeq, []ledger.Message{{Env: env, Data: data}})
+	ss, err := n.Log.Append(context.Background(), org, head.StreamSeq, []ledger.Message{{Env: env, Data: data}}, nil)
 	if err != nil {
 		t.Fatalf("foreign append: %v", err)
 	}

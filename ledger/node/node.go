@@ -226,7 +226,7 @@ func (n *Node) reconcileOrg(ctx context.Context, org string, head ledger.Head) e
 	)
 	flush := func() bool {
 		if len(group) > 0 {
-			expect, rerr = n.Log.Append(ctx, org, expect, group)
+			expect, rerr = n.Log.Append(ctx, org, expect, group, nil)
 			group = group[:0]
 			sent++
 		}
