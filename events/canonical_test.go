@@ -2,6 +2,7 @@ package events
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -168,9 +169,26 @@ func TestValidatorsMatchTheirPatterns(t *testing.T) {
 			t.Fatalf("ValidOrg(%q) = %v", s, ValidOrg(s))
 		}
 	}
-	for _, s := range []string{"", ZeroHash, strings.Repeat("f", 64), strings.Repeat("F", 64), strings.Repeat("a", 63), strings.Repeat("a", 65), strings.Repeat("g", 64)} {
-		if validHash(s) != hexRe.MatchString(s) || ValidDocDigest(s) != hexRe.MatchString(s) {
+	hashes := []string{"", ZeroHash, strings.Repeat("f", 64), strings.Repeat("F", 64), strings.Repeat("a", 63), strings.Repeat("a", 65), strings.Repeat("g", 64)}
+	const hexAlphabet = "0123456789abcdefABCDEFg/:`@\x00\xff"
+	for range 20_000 {
+		b := make([]byte, 62+rng.IntN(4))
+		for i := range b {
+			b[i] = "0123456789abcdef"[rng.IntN(16)]
+		}
+		if rng.IntN(2) == 0 {
+			b[rng.IntN(len(b))] = hexAlphabet[rng.IntN(len(hexAlphabet))]
+		}
+		hashes = append(hashes, string(b))
+	}
+	for _, s := range hashes {
+		want := hexRe.MatchString(s)
+		if validHash(s) != want || ValidDocDigest(s) != want {
 			t.Fatalf("validHash(%q) = %v", s, validHash(s))
+		}
+		h, ok := DecodeHash(s)
+		if ok != want || ok && hex.EncodeToString(h[:]) != s {
+			t.Fatalf("DecodeHash(%q) = %x, %v", s, h, ok)
 		}
 	}
 	for _, y := range []int{0, 1, 4, 100, 200, 400, 1900, 1999, 2000, 2023, 2024, 2025, 2100, 9996, 9999} {

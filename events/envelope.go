@@ -193,13 +193,44 @@ func validHash(s string) bool {
 	if len(s) != 64 {
 		return false
 	}
+	var bad byte
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
+		bad |= hexDigit[s[i]]
 	}
-	return true
+	return bad < 16
 }
+
+// DecodeHash returns the 32 bytes a hash in its wire form (64 lowercase
+// hexadecimal digits) stands for; ok is false if s is not one.
+func DecodeHash(s string) (h [32]byte, ok bool) {
+	if len(s) != 2*len(h) {
+		return h, false
+	}
+	var bad byte
+	for i := range h {
+		hi, lo := hexDigit[s[2*i]], hexDigit[s[2*i+1]]
+		bad |= hi | lo
+		h[i] = hi<<4 | lo
+	}
+	return h, bad < 16
+}
+
+// hexDigit maps a lowercase hexadecimal digit to its value and any other
+// byte to 0xff. A table, not comparisons: a hash's digits are random, so a
+// comparison's branch was a coin toss, and decoding the hash every command
+// record stores took half a microsecond.
+var hexDigit = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+	}
+	return t
+}()
 
 // ValidID reports whether s can name a person, aggregate, command or
 // receipt: ^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$. A loop, not a regular

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/unionledger/unionledger/events"
 )
 
 // Hand-written encodings of the records written for most events. Each
@@ -124,8 +126,8 @@ func keySeqs(a, b uint64, n int, parts []string) []byte {
 // stream's) keeps the JSON form, json.Marshal's bytes, which
 // decodeCmdRecord reads too, as it reads stores written before.
 func encodeCmdRecord(rec cmdRecord) []byte {
-	var h [32]byte
-	if !decodeLowerHex(h[:], rec.Hash) || rec.Count < 0 {
+	h, ok := events.DecodeHash(rec.Hash)
+	if !ok || rec.Count < 0 {
 		b := make([]byte, 0, 110)
 		b = append(b, `{"hash":`...)
 		b = appendJSONString(b, rec.Hash)
@@ -167,31 +169,4 @@ func decodeCmdRecord(v []byte) (cmdRecord, error) {
 	}
 	rec.First, rec.Count = first, int(count)
 	return rec, nil
-}
-
-// decodeLowerHex decodes s into dst if s is exactly 2*len(dst) lowercase
-// hex digits, the form events.HashOf gives.
-func decodeLowerHex(dst []byte, s string) bool {
-	if len(s) != 2*len(dst) {
-		return false
-	}
-	for i := range dst {
-		hi, ok1 := lowerHexDigit(s[2*i])
-		lo, ok2 := lowerHexDigit(s[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		dst[i] = hi<<4 | lo
-	}
-	return true
-}
-
-func lowerHexDigit(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
 }
