@@ -74,6 +74,16 @@ func UnpackSegment(dst, packed []byte) (seg []byte, canonical bool, err error) {
 	if len(packed) == 0 {
 		return nil, false, fmt.Errorf("%w: empty packed segment", ErrMalformed)
 	}
+	// Sized once from the blocks' headers: grown block by block, the
+	// buffer's copies were most of what unpacking cost.
+	total, err := UnpackedSize(packed)
+	if err != nil {
+		return nil, false, err
+	}
+	if total > MaxUnpacked {
+		return nil, false, fmt.Errorf("%w: packed segment unpacks to more than %d bytes", ErrMalformed, MaxUnpacked)
+	}
+	dst = slices.Grow(dst, total)
 	canonical = true
 	short := false // a block before this one held fewer than PackBlockEvents events
 	start := len(dst)
@@ -88,9 +98,6 @@ func UnpackSegment(dst, packed []byte) (seg []byte, canonical bool, err error) {
 		}
 		if size == 0 {
 			return nil, false, fmt.Errorf("%w: packed segment: block %d is empty", ErrMalformed, i+1)
-		}
-		if len(dst)-start+1+size > MaxUnpacked {
-			return nil, false, fmt.Errorf("%w: packed segment unpacks to more than %d bytes", ErrMalformed, MaxUnpacked)
 		}
 		if len(dst) > start {
 			dst = append(dst, '\n')
