@@ -69,7 +69,11 @@ func TestStagedMessagesApplyLikeTheLongWay(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		sc.Stage(m, nil)
+		data := make([][]byte, len(m))
+		for i, x := range m {
+			data[i] = x.Data
+		}
+		sc.Stage(m, events.AppendPacked(nil, events.JoinSegment(data)))
 		return sc
 	}
 	open := func() (*projections.Store, *projections.Projector) {

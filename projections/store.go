@@ -45,11 +45,8 @@ type Store struct {
 	// view starts at them, since growing a map of a thousand keys rehashes
 	// it seven times.
 	dirtyHint, readHint, eventsHint atomic.Int64
-	// copyBufs holds the buffers the writers compress their groups' event
-	// copies in (*[]byte).
-	copyBufs sync.Pool
-	stopFill context.CancelFunc
-	filling  sync.WaitGroup
+	stopFill                        context.CancelFunc
+	filling                         sync.WaitGroup
 }
 
 // Options configures the store.
@@ -524,16 +521,7 @@ func (sc *scratch) Stage(msgs []ledger.Message, packed []byte) (withdraw func())
 	// The message's copy, but for its stream position, which the
 	// projector writes in: packed by the union's writer, once for the log
 	// and the store, rather than by the one projector.
-	if packed != nil {
-		st.copy = copyOf(0, len(st.data), events.JoinSegment(st.data), packed)
-		return sc.store.stage(st)
-	}
-	enc, _ := sc.store.copyBufs.Get().(*[]byte)
-	if enc == nil {
-		enc = new([]byte)
-	}
-	st.copy = encodeCopy(enc, 0, len(st.data), events.JoinSegment(st.data))
-	sc.store.copyBufs.Put(enc)
+	st.copy = copyOf(0, len(st.data), events.JoinSegment(st.data), packed)
 	return sc.store.stage(st)
 }
 
