@@ -205,6 +205,13 @@ func (s *Store) periodNet(org string, chart events.Chart, from, to string, at As
 // way the cost follows the events scanned, not the whole log.
 func (s *Store) periodNetAtSeq(org string, chart events.Chart, from, to string, seq uint64, out map[string]events.Fen) error {
 	prefix := key(famIndex, "date/", org, "/")
+	// One reader for all the events read: an iterator and a buffer each
+	// (Store.Event) cost about three times as much an event.
+	evs, err := s.eventReader(org)
+	if err != nil {
+		return err
+	}
+	defer evs.Close()
 	add := func(lo, hi []byte, sign events.Fen) error {
 		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 		if err != nil {
@@ -221,12 +228,9 @@ func (s *Store) periodNetAtSeq(org string, chart events.Chart, from, to string, 
 				continue
 			}
 			// The postings are the event's own: its copy in e/, decoded.
-			_, pl, ok, err := eventAt(s, org, n)
+			_, pl, err := decodedEvent(evs, org, n)
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return fmt.Errorf("projections: event %s/%d is indexed but missing", org, n)
 			}
 			for _, p := range pl.Postings() {
 				out[p.Account] += sign * p.Amount

@@ -535,7 +535,7 @@ type staged struct {
 	data  [][]byte
 	envs  []events.Envelope
 	dirty map[string][]byte
-	copy  []byte // encodeCopy of data, at stream seq 0
+	copy  []byte // the copy of data (copyOf), at stream seq 0
 }
 
 // stage files st under its first event's bytes.
