@@ -156,7 +156,15 @@ func (s *Service) Close() {
 type request struct {
 	cmd  Command
 	hash string
-	done chan outcome
+	out  outcome
+	done chan struct{} // closed once out is set
+}
+
+// finish records the request's outcome and wakes whoever waits for it.
+// Each request is finished exactly once.
+func (r *request) finish(o outcome) {
+	r.out = o
+	close(r.done)
 }
 
 type outcome struct {
@@ -168,43 +176,71 @@ type outcome struct {
 // events are durable (or it was refused, or ctx ended). A retried command
 // with the same id and content returns the original result.
 func (s *Service) Submit(ctx context.Context, cmd Command) (Result, error) {
-	if err := cmd.check(); err != nil {
+	p, err := s.Enqueue(ctx, cmd)
+	if err != nil {
 		return Result{}, err
+	}
+	return p.Wait(ctx)
+}
+
+// Pending is a command queued by Enqueue, on its way to being durable or
+// refused.
+type Pending struct{ r *request }
+
+// Enqueue checks cmd and queues it for its union's writer, and returns
+// without waiting for the outcome: a client with many commands keeps as
+// many in flight as it likes, each answered through its Pending, instead
+// of one goroutine blocked per command. Commands of one union are decided
+// in the order they were queued. Enqueue waits only while the writer's
+// queue is full. A refusal before queueing (a malformed envelope, a
+// shutting-down ledger) is returned here; every later outcome by Wait.
+func (s *Service) Enqueue(ctx context.Context, cmd Command) (Pending, error) {
+	if err := cmd.check(); err != nil {
+		return Pending{}, err
 	}
 	var h string
 	var err error
 	if prep := commands[cmd.Type].prepare; prep != nil {
 		if s.cfg.Keys == nil {
-			return Result{}, Errorf(CodeUnavailable, "%s needs the key store, which this ledger was started without", cmd.Type)
+			return Pending{}, Errorf(CodeUnavailable, "%s needs the key store, which this ledger was started without", cmd.Type)
 		}
 		cmd, h, err = prep(s.cfg.Keys, cmd)
 	} else {
 		h, err = cmd.Hash()
 	}
 	if err != nil {
-		return Result{}, err
+		return Pending{}, err
 	}
 	w, err := s.writer(cmd.Org)
 	if err != nil {
-		return Result{}, err
+		return Pending{}, err
 	}
-	req := &request{cmd: cmd, hash: h, done: make(chan outcome, 1)}
+	req := &request{cmd: cmd, hash: h, done: make(chan struct{})}
 	select {
 	case w.queue <- req: // the common case, without the dearer three-way select
 	default:
 		select {
 		case w.queue <- req:
 		case <-ctx.Done():
-			return Result{}, Errorf(CodeUnavailable, "command not submitted: %v", ctx.Err())
+			return Pending{}, Errorf(CodeUnavailable, "command not submitted: %v", ctx.Err())
 		case <-s.ctx.Done():
-			return Result{}, Errorf(CodeUnavailable, "the ledger is shutting down")
+			return Pending{}, Errorf(CodeUnavailable, "the ledger is shutting down")
 		}
 	}
+	return Pending{req}, nil
+}
+
+// Done is closed once the command's outcome is known.
+func (p Pending) Done() <-chan struct{} { return p.r.done }
+
+// Wait returns the command's outcome: its result once its events are
+// durable, or why it was refused. If ctx ends first, the command may still
+// be appended, and submitting it again with the same id is safe.
+func (p Pending) Wait(ctx context.Context) (Result, error) {
 	select {
-	case o := <-req.done:
-		return o.res, o.err
+	case <-p.r.done:
+		return p.r.out.res, p.r.out.err
 	case <-ctx.Done():
-		// The command may still be appended; retrying with the same id is safe.
 		return Result{}, Errorf(CodeUnavailable, "gave up waiting for the command to become durable: %v (retry with the same id)", ctx.Err())
 	}
 }
@@ -310,7 +346,7 @@ func (w *writer) drainClosed() {
 	for {
 		select {
 		case r := <-w.queue:
-			r.done <- outcome{err: Errorf(CodeUnavailable, "the ledger is shutting down")}
+			r.finish(outcome{err: Errorf(CodeUnavailable, "the ledger is shutting down")})
 		default:
 			return
 		}
@@ -328,7 +364,7 @@ func (w *writer) process(ctx context.Context, p *pipe, group []*request) {
 			p.settle()
 			p.head = nil
 			for _, r := range group {
-				r.done <- outcome{err: err}
+				r.finish(outcome{err: err})
 			}
 			return
 		case retry:
@@ -575,7 +611,7 @@ func (w *writer) answer(ctx context.Context, f *flight, reqs []*request, follow,
 		if f.err != nil && o.err == nil {
 			o = outcome{err: f.err}
 		}
-		r.done <- o
+		r.finish(o)
 	}
 	close(f.done)
 }

@@ -11,9 +11,10 @@ import (
 
 func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	d := bench.DefaultOptions()
-	fs := newFlags("bench", "[--events N] [--clients C] [--orgs K] [--latency M] [--queries Q] [--dir DIR] [--json]", stderr)
+	fs := newFlags("bench", "[--events N] [--clients C] [--window W] [--orgs K] [--latency M] [--queries Q] [--dir DIR] [--json]", stderr)
 	events := fs.Int("events", d.Events, "ingest commands (receive_dues, one event each)")
 	clients := fs.Int("clients", d.Clients, "concurrent clients submitting the ingest commands")
+	window := fs.Int("window", d.Window, "commands each client keeps in flight (1: one at a time)")
 	orgs := fs.Int("orgs", d.Orgs, "unions the ingest commands are spread over")
 	latency := fs.Int("latency", d.Latency, "sequential commands for the latency figure")
 	queries := fs.Int("queries", d.Queries, "as-of balance queries timed on the rebuilt store")
@@ -30,7 +31,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"events", *events}, {"clients", *clients}, {"orgs", *orgs}, {"latency", *latency}, {"queries", *queries}} {
+	}{{"events", *events}, {"clients", *clients}, {"window", *window}, {"orgs", *orgs}, {"latency", *latency}, {"queries", *queries}} {
 		if f.v < 1 {
 			return usageError{fmt.Sprintf("--%s must be at least 1", f.name)}
 		}
@@ -41,7 +42,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if *gcPercent < 0 {
 		return usageError{"--gc-percent must be 0 (the runtime's) or more"}
 	}
-	opts := bench.Options{Events: *events, Clients: *clients, Orgs: *orgs, Latency: *latency, Queries: *queries,
+	opts := bench.Options{Events: *events, Clients: *clients, Window: *window, Orgs: *orgs, Latency: *latency, Queries: *queries,
 		MemoryLimitMiB: *memMiB, GCPercent: *gcPercent}
 
 	data := *dir

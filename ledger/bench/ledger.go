@@ -28,10 +28,14 @@ import (
 type Options struct {
 	// Events is the number of ingest commands; each appends one event.
 	Events int `json:"events"`
-	// Clients is the number of goroutines submitting concurrently. The
-	// service groups the commands waiting for an org into one atomic batch
-	// and one synced Pebble commit, so this is what group commit feeds on.
+	// Clients is the number of goroutines submitting concurrently, and
+	// Window the commands each keeps in flight (Service.Enqueue). The
+	// service groups the commands waiting for an org into one message and
+	// one synced Pebble commit, so the commands in flight, Clients ×
+	// Window, are what group commit feeds on. The default keeps as many in
+	// flight as the raw publish keeps acknowledgements pending.
 	Clients int `json:"clients"`
+	Window  int `json:"window"`
 	// Orgs is the number of unions the commands are spread over (round
 	// robin). Each org has its own writer, so orgs append in parallel.
 	Orgs int `json:"orgs"`
@@ -61,7 +65,8 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Events:      200_000,
-		Clients:     1024,
+		Clients:     16,
+		Window:      256,
 		Orgs:        4,
 		Latency:     1000,
 		RawInflight: 4096,
@@ -73,7 +78,7 @@ func DefaultOptions() Options {
 func (o Options) withDefaults() Options {
 	d := DefaultOptions()
 	for _, f := range []struct{ v, d *int }{
-		{&o.Events, &d.Events}, {&o.Clients, &d.Clients}, {&o.Orgs, &d.Orgs}, {&o.Latency, &d.Latency},
+		{&o.Events, &d.Events}, {&o.Clients, &d.Clients}, {&o.Window, &d.Window}, {&o.Orgs, &d.Orgs}, {&o.Latency, &d.Latency},
 		{&o.RawInflight, &d.RawInflight}, {&o.RawBatch, &d.RawBatch}, {&o.Queries, &d.Queries},
 	} {
 		if *f.v == 0 {
@@ -89,6 +94,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("bench: events %d < 1", o.Events)
 	case o.Clients < 1:
 		return fmt.Errorf("bench: clients %d < 1", o.Clients)
+	case o.Window < 1:
+		return fmt.Errorf("bench: window %d < 1", o.Window)
 	case o.Orgs < 1 || o.Orgs > 10_000:
 		return fmt.Errorf("bench: orgs %d outside 1..10000", o.Orgs)
 	case o.Latency < 1:
@@ -269,6 +276,7 @@ func appendPadded(b []byte, v, width int) []byte {
 type IngestResult struct {
 	Result
 	Clients int
+	Window  int
 	Orgs    int
 	// Commits is the number of synced Pebble commits observed during the
 	// run (a watcher can miss one that follows another within
@@ -277,14 +285,17 @@ type IngestResult struct {
 }
 
 // Ingest submits n new receive_dues commands from clients concurrent
-// goroutines over every org (round robin) through Service.Submit and times
-// from the first submit to the last acknowledgement. Every command must be
-// accepted with exactly one new event. Each client makes its commands as it
-// goes.
-func (l *Ledger) Ingest(ctx context.Context, n, clients int, progress io.Writer) (IngestResult, error) {
-	res := IngestResult{Result: Result{Name: "ledger ingest"}, Clients: clients, Orgs: len(l.orgs)}
-	if n < 1 || clients < 1 {
-		return res, fmt.Errorf("bench: ingest: n %d, clients %d: both must be ≥ 1", n, clients)
+// goroutines over every org (round robin) and times from the first submit
+// to the last acknowledgement. Each client keeps up to window commands in
+// flight (Service.Enqueue), waiting for the oldest before it queues
+// another, as an asynchronous publisher keeps a window of
+// acknowledgements pending; a window of 1 is a client that submits one
+// command at a time. Every command must be accepted with exactly one new
+// event. Each client makes its commands as it goes.
+func (l *Ledger) Ingest(ctx context.Context, n, clients, window int, progress io.Writer) (IngestResult, error) {
+	res := IngestResult{Result: Result{Name: "ledger ingest"}, Clients: clients, Window: window, Orgs: len(l.orgs)}
+	if n < 1 || clients < 1 || window < 1 {
+		return res, fmt.Errorf("bench: ingest: n %d, clients %d, window %d: each must be ≥ 1", n, clients, window)
 	}
 	if progress == nil {
 		progress = io.Discard
@@ -328,18 +339,40 @@ func (l *Ledger) Ingest(ctx context.Context, n, clients int, progress io.Writer)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
+			// The commands in flight, oldest first, in a ring.
+			type sent struct {
+				cmd ledger.Command
+				p   ledger.Pending
+			}
+			ring := make([]sent, window)
+			head, inFlight := 0, 0
+			for {
+				for inFlight < window && ctx.Err() == nil {
+					i := int(next.Add(1) - 1)
+					if i >= n {
+						break
+					}
+					cmd, err := l.duesAt(base+1+i, i%len(l.orgs))
+					if err != nil {
+						cancel(err)
+						return
+					}
+					p, err := svc.Enqueue(ctx, cmd)
+					if err != nil {
+						cancel(fmt.Errorf("bench: ingest: command %s (%s, %s): %w", cmd.ID, cmd.Type, cmd.Org, err))
+						return
+					}
+					ring[(head+inFlight)%window] = sent{cmd, p}
+					inFlight++
+				}
+				if inFlight == 0 {
 					return
 				}
-				cmd, err := l.duesAt(base+1+i, i%len(l.orgs))
-				if err != nil {
-					cancel(err)
-					return
-				}
-				if err := checkSubmit(svc.Submit(ctx, cmd)); err != nil {
-					cancel(fmt.Errorf("bench: ingest: command %s (%s, %s): %w", cmd.ID, cmd.Type, cmd.Org, err))
+				s := ring[head]
+				ring[head] = sent{}
+				head, inFlight = (head+1)%window, inFlight-1
+				if err := checkSubmit(s.p.Wait(ctx)); err != nil {
+					cancel(fmt.Errorf("bench: ingest: command %s (%s, %s): %w", s.cmd.ID, s.cmd.Type, s.cmd.Org, err))
 					return
 				}
 				acked.Add(1)
@@ -574,10 +607,10 @@ func Run(ctx context.Context, dir string, opts Options, progress io.Writer) (Rep
 	defer l.Close()
 	rep.OrgOpens, rep.OrgOpenEvents = l.Orgs(), l.OpenEvents()
 
-	say("ingest: %d commands from %d clients over %d orgs", opts.Events, opts.Clients, opts.Orgs)
+	say("ingest: %d commands from %d clients, %d in flight each, over %d orgs", opts.Events, opts.Clients, opts.Window, opts.Orgs)
 	gcBefore()
 	heap := sampleHeap(20 * time.Millisecond)
-	ing, err := l.Ingest(ctx, opts.Events, opts.Clients, progress)
+	ing, err := l.Ingest(ctx, opts.Events, opts.Clients, opts.Window, progress)
 	hr := heap.Stop()
 	rep.Heap.IngestPeak, rep.Heap.IngestLive = hr.inUse, hr.live
 	if err != nil {

@@ -227,8 +227,8 @@ func (r Report) WriteTable(w io.Writer) error {
 	o, m := r.Options, r.Machine
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("unionledger bench: %d commands from %d clients over %d orgs; %d cores, %s/%s, %s",
-		o.Events, o.Clients, o.Orgs, m.CPUs, m.OS, m.Arch, m.GoVersion)
+	p("unionledger bench: %d commands from %d clients, %d in flight each, over %d orgs; %d cores, %s/%s, %s",
+		o.Events, o.Clients, o.Window, o.Orgs, m.CPUs, m.OS, m.Arch, m.GoVersion)
 	if m.LoadBefore != "" {
 		p("; load average %s before, %s after", m.LoadBefore, m.LoadAfter)
 	}
