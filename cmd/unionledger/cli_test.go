@@ -49,7 +49,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"frobnicate"}, exitUsage},
 		{[]string{"balance"}, exitUsage},
 		{[]string{"balance", "--org", "x", "--as-of", "yesterday"}, exitUsage},
-		{[]string{"post", "--workers", "0"}, exitUsage},
+		{[]string{"post", "--batch", "0"}, exitUsage},
+		{[]string{"post", "--batch", "1001"}, exitUsage},
 		{[]string{"serve", "--no-such-flag"}, exitUsage},
 		{[]string{"serve", "--memory-limit", "-1"}, exitUsage},
 		{[]string{"bench", "--memory-limit", "-1"}, exitUsage},
@@ -99,8 +100,9 @@ func TestPostBalanceEvents(t *testing.T) {
 		lines = append(lines, ledgertest.JSON(c))
 	}
 	var out, errb bytes.Buffer
-	// One worker keeps the order: the open must come first.
-	if err := run(ctx, []string{"post", "--server", srv.URL, "--workers", "1"}, strings.NewReader(strings.Join(lines, "\n")), &out, &errb); err != nil {
+	// Batches of 4 lines: the file's order holds across batches too (the
+	// open must come first, the payment after its approval).
+	if err := run(ctx, []string{"post", "--server", srv.URL, "--batch", "4"}, strings.NewReader(strings.Join(lines, "\n")), &out, &errb); err != nil {
 		t.Fatalf("post: %v\n%s\n%s", err, out.String(), errb.String())
 	}
 	if got, want := strings.Count(out.String(), `"ok":true`), len(lines)-2; got != want {

@@ -83,3 +83,30 @@ func (c *client) do(ctx context.Context, method, path string, body []byte, out a
 	}
 	return resp.StatusCode, nil
 }
+
+// stream sends a request and returns the response of a successful one for
+// the caller to read and close; an error answer becomes an *apiError.
+func (c *client) stream(ctx context.Context, method, path string, body []byte, contentType string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 400 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	ae := &apiError{Status: resp.StatusCode}
+	if json.Unmarshal(data, ae) != nil || ae.Code == "" {
+		return nil, fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
+	}
+	return nil, ae
+}

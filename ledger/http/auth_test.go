@@ -89,6 +89,33 @@ func TestTokens(t *testing.T) {
 			}
 		})
 	}
+	// A batch: no token refuses it whole; each line must act for the
+	// token's person and union.
+	batch := func(tok, body string) (int, string) {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/commands/batch", strings.NewReader(body))
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, out := batch("", dues); status != 401 || !strings.Contains(out, `"code":"unauthenticated"`) {
+		t.Fatalf("batch without a token: %d %s", status, out)
+	}
+	adminDues := strings.Replace(dues, `"actor":"p-treasurer"`, `"actor":"p-admin"`, 1)
+	status, out := batch(admin, dues+"\n"+adminDues+"\n")
+	if status != http.StatusOK || !strings.Contains(out, `{"line":1,"status":403,"code":"forbidden"`) ||
+		!strings.Contains(out, `{"line":2,"status":403,"code":"wrong_role"`) {
+		t.Fatalf("batch with the admin's token: %d %s", status, out)
+	}
+	if after, _ := n.Log.LastSeq(ctx); after != before {
+		t.Fatalf("refused batch appended: %d → %d", before, after)
+	}
 	if status, out := send(treasurer, dues); status != http.StatusCreated {
 		t.Fatalf("treasurer with own token: %d %s", status, out)
 	}

@@ -67,9 +67,11 @@ func StatusOf(c ledger.Code) int {
 	return http.StatusInternalServerError
 }
 
-// Submitter accepts commands.
+// Submitter accepts commands: one waited for (Submit), or queued to be
+// waited for later (Enqueue).
 type Submitter interface {
 	Submit(ctx context.Context, cmd ledger.Command) (ledger.Result, error)
+	Enqueue(ctx context.Context, cmd ledger.Command) (ledger.Pending, error)
 }
 
 // Queries reads the projections.
@@ -215,6 +217,7 @@ func NewServer(cmds Submitter, q Queries, log *slog.Logger) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/commands", s.postCommand)
+	mux.HandleFunc("POST /api/v1/commands/batch", s.postBatch)
 	mux.HandleFunc("GET /api/v1/orgs/{org}/balances", s.books(s.view(s.getBalances)))
 	mux.HandleFunc("GET /api/v1/orgs/{org}/events", s.books(s.getEvents))
 	mux.HandleFunc("GET /api/v1/orgs/{org}/expenses/{id}", s.books(s.getExpense))
