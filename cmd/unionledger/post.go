@@ -6,7 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-		"fmt"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
