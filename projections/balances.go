@@ -3,9 +3,11 @@ package projections
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -27,14 +29,73 @@ func (orgs) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	return tx.Set(key(famProj, "org/", env.Org), b)
 }
 
-// receipts keeps p/rcpt/<org>/<book>0x00<number> → seq of the receipt's
-// first use, for uniqueness and as the first step of its trail. The ledger
-// never uses a receipt twice; a stream that did keeps its first use here
-// and the later ones in the trail's mentions.
+// receipts keeps, per receipt number, its first use: what makes a number
+// unique (the ledger never uses one twice), the first step of its trail,
+// and, in numeric order, what the funds-review committee's receipt gap
+// check reads (flags.go).
+//
+//	p/rcpt/<org>/<book>0x00 0x01 <prefix>0x00 <n> <digits>  a number ending in 1 to 18 digits
+//	p/rcpt/<org>/<book>0x00 0x02 <number>                  any other number
+//
+// n is the value of the trailing digits (big-endian), prefix what comes
+// before them, so a book's numbers sort by prefix and then numerically;
+// "7" and "007" are two numbers with one value. The value is the use
+// (receiptUse): its seq, accounting date and event type. A stream that
+// used a number twice (the ledger never does) keeps its first use here and
+// the later ones in the trail's mentions. A book or number holding a NUL
+// byte, which the ledger refuses, is not indexed.
 type receipts struct{}
 
+const (
+	receiptNumeric = 0x01
+	receiptOther   = 0x02
+)
+
+func receiptPrefix(org string) []byte { return key(famProj, "rcpt/", org, "/") }
+
 func receiptKey(org string, r events.Receipt) []byte {
-	return keyOf(famProj, "rcpt/", org, "/", r.Book, "\x00", r.Number)
+	if strings.IndexByte(r.Book, 0) >= 0 || strings.IndexByte(r.Number, 0) >= 0 {
+		return nil
+	}
+	if prefix, digits, v, ok := splitNumber(r.Number); ok {
+		k := keyOf(famProj, "rcpt/", org, "/", r.Book, "\x00\x01", prefix, "\x00")
+		return append(binary.BigEndian.AppendUint64(k, v), digits...)
+	}
+	return keyOf(famProj, "rcpt/", org, "/", r.Book, "\x00\x02", r.Number)
+}
+
+// receiptUse is a receipt number's first use.
+type receiptUse struct {
+	Number string
+	Seq    uint64
+	Date   string
+	Type   string
+}
+
+// encodeReceiptUse is seq (8 bytes), the date's length (a byte), the date
+// and the event type.
+func encodeReceiptUse(seq uint64, date, typ string) []byte {
+	b := make([]byte, 0, 9+len(date)+len(typ))
+	b = binary.BigEndian.AppendUint64(b, seq)
+	b = append(append(b, byte(len(date))), date...)
+	return append(b, typ...)
+}
+
+// receiptSeq reads the seq of a receipt's first use.
+func receiptSeq(v []byte) (uint64, error) {
+	if len(v) < 9 {
+		return 0, errors.New("projections: corrupt receipt record")
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+func decodeReceiptUse(v []byte) (receiptUse, error) {
+	seq, err := receiptSeq(v)
+	if err != nil || len(v) < 9+int(v[8]) {
+		return receiptUse{}, errors.New("projections: corrupt receipt record")
+	}
+	n := 9 + int(v[8])
+	return receiptUse{Seq: seq, Date: string(v[9:n]), Type: string(v[n:])}, nil
 }
 
 func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
@@ -43,10 +104,13 @@ func (receipts) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 		return nil
 	}
 	k := receiptKey(env.Org, r.ReceiptRef())
+	if k == nil {
+		return nil
+	}
 	if _, used, err := tx.Get(k); err != nil || used {
 		return err
 	}
-	return tx.Set(k, be8(env.Seq))
+	return tx.Set(k, encodeReceiptUse(env.Seq, env.Date, env.Type))
 }
 
 // balances keeps, per org and account (debit-positive):

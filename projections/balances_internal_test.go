@@ -115,7 +115,7 @@ func TestReceiptFirstUseNeedsNoMention(t *testing.T) {
 			}
 		}
 	}
-	if v, ok, _ := tx.Get(receiptKey("o1", rc)); !ok || !bytes.Equal(v, be8(5)) {
+	if v, ok, _ := tx.Get(receiptKey("o1", rc)); !ok || !bytes.Equal(v, encodeReceiptUse(5, "2025-01-05", "dues_received")) {
 		t.Fatalf("receipt key = %x (present %v), want the first use, 5", v, ok)
 	}
 	prefix := string(trailMentionPrefix("o1", "receipt", trailReceiptID(rc)))
@@ -127,5 +127,47 @@ func TestReceiptFirstUseNeedsNoMention(t *testing.T) {
 	}
 	if !slices.Equal(mentions, []uint64{9}) {
 		t.Fatalf("mentions of the receipt at %v, want only the second use, 9", mentions)
+	}
+}
+
+// TestReceiptKeys: every number has a key of its own, numbers with a
+// numeric end in numeric order within their book and prefix (what the gap
+// check reads), others apart; a book or number with a NUL is not indexed.
+func TestReceiptKeys(t *testing.T) {
+	k := func(book, number string) string {
+		return string(receiptKey("o1", events.Receipt{Book: book, Number: number}))
+	}
+	ordered := []string{k("B", "7"), k("B", "007"), k("B", "8"), k("B", "10"), k("B", "R-2"), k("B", "R-10"), k("B", "NO-DIGITS"), k("C", "1")}
+	// "007" and "7" are one value: "007" sorts first among the two.
+	ordered[0], ordered[1] = ordered[1], ordered[0]
+	if !slices.IsSorted(ordered) {
+		t.Errorf("receipt keys out of order: %q", ordered)
+	}
+	seen := map[string]bool{}
+	for _, x := range ordered {
+		if seen[x] {
+			t.Errorf("two numbers share the key %q", x)
+		}
+		seen[x] = true
+	}
+	if k("B\x00", "1") != "" || k("B", "1\x002") != "" {
+		t.Error("a receipt with a NUL byte got a key")
+	}
+	if long := k("B", "1234567890123456789"); long[len(long)-len("1234567890123456789")-1] != receiptOther {
+		t.Errorf("19 digits are not a number the gap check can hold: %q", long)
+	}
+	s := openStore(t)
+	tx := newTx(s)
+	for _, number := range []string{"7", "NO-DIGITS"} {
+		env := events.Envelope{Org: "o1", Seq: 1, Type: "dues_received", Date: "2025-01-05"}
+		if err := (receipts{}).Apply(tx, env, events.DuesReceived{Receipt: events.Receipt{Book: "B", Number: number}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := view{g: tx}
+	for number, want := range map[string]bool{"7": true, "NO-DIGITS": true, "007": false, "8": false} {
+		if used, err := v.ReceiptUsed("o1", events.Receipt{Book: "B", Number: number}); err != nil || used != want {
+			t.Errorf("ReceiptUsed(B/%s) = %v, %v; want %v", number, used, err, want)
+		}
 	}
 }

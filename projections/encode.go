@@ -40,20 +40,6 @@ func encodeDues(date string) []byte {
 	return append(b, '}')
 }
 
-// encodeReceipt is json.Marshal(receiptRec{...}).
-func encodeReceipt(number string, seq uint64, date, typ string) []byte {
-	b := make([]byte, 0, 48+len(number)+len(date)+len(typ))
-	b = append(b, `{"n":`...)
-	b = appendJSONString(b, number)
-	b = append(b, `,"s":`...)
-	b = strconv.AppendUint(b, seq, 10)
-	b = append(b, `,"d":`...)
-	b = appendJSONString(b, date)
-	b = append(b, `,"t":`...)
-	b = appendJSONString(b, typ)
-	return append(b, '}')
-}
-
 // periodFirst reads the first month of a stored period state when the
 // record starts as json.Marshal writes it ({"first":"YYYY-MM"...), without
 // decoding the rest; ok is false for any other form.

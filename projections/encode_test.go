@@ -25,8 +25,12 @@ func TestEncodingsMatchJSON(t *testing.T) {
 			t.Errorf("encodeDues = %s, want %s", got, want)
 		}
 		for _, seq := range []uint64{0, 1, 1<<64 - 1} {
-			if got, want := encodeReceipt(s, seq, s+"d", s+"t"), must(receiptRec{Number: s, Seq: seq, Date: s + "d", Type: s + "t"}); !bytes.Equal(got, want) {
-				t.Errorf("encodeReceipt = %s, want %s", got, want)
+			v := encodeReceiptUse(seq, s+"d", s+"t")
+			if u, err := decodeReceiptUse(v); err != nil || u != (receiptUse{Seq: seq, Date: s + "d", Type: s + "t"}) {
+				t.Errorf("decodeReceiptUse(encodeReceiptUse(%d, %q, %q)) = %+v, %v", seq, s+"d", s+"t", u, err)
+			}
+			if got, err := receiptSeq(v); err != nil || got != seq {
+				t.Errorf("receiptSeq = %d, %v; want %d", got, err, seq)
 			}
 		}
 	}

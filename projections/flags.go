@@ -31,7 +31,6 @@ import (
 //	p/flag/bud/<org>/<year>0x00<line>               one byte: the line's spending level (0, near, at)
 //	p/flag/off/<org>/<person>                       officerRec: the person's first request and approval
 //	p/flag/paid/<org>/<person>                      paidRec: payments to the person (first maxPaidKept)
-//	p/flag/rc/<org>/<book>0x00<prefix>0x00<n><seq>  receiptRec: receipt numbers by numeric suffix n, then use
 //	p/flag/mem/<org>/<person>                       []memberSpan: when the person held the member role
 //	p/flag/dues/<org>/<member>0x00<period>0x00<seq> duesRec: a dues receipt and its reversal, if any
 //
@@ -198,7 +197,6 @@ func budLevelKey(org, year, line string) []byte {
 }
 func officerKey(org, person string) []byte { return key(famProj, "flag/off/", org, "/", person) }
 func paidKey(org, person string) []byte    { return key(famProj, "flag/paid/", org, "/", person) }
-func receiptNumPrefix(org string) []byte   { return key(famProj, "flag/rc/", org, "/") }
 func memberSpanPrefix(org string) []byte   { return key(famProj, "flag/mem/", org, "/") }
 func duesPrefix(org, member string) []byte {
 	return keyOf(famProj, "flag/dues/", org, "/", member, "\x00")
@@ -243,13 +241,6 @@ type paidRec struct {
 	Payments []paymentRec `json:"p"`
 }
 
-type receiptRec struct {
-	Number string `json:"n"`
-	Seq    uint64 `json:"s"`
-	Date   string `json:"d"`
-	Type   string `json:"t"`
-}
-
 // memberSpan is a time the person held the member role (会员).
 type memberSpan struct {
 	GrantSeq   uint64 `json:"gs"`
@@ -268,11 +259,6 @@ type duesRec struct {
 // Apply: event-raised flags and the records state-derived flags read
 
 func (flags) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
-	if r, ok := p.(events.Receipted); ok {
-		if err := recordReceipt(tx, env, r.ReceiptRef()); err != nil {
-			return err
-		}
-	}
 	switch p := p.(type) {
 	case events.ExpenseRequested:
 		if err := checkSplit(tx, env, p); err != nil {
@@ -834,19 +820,6 @@ func splitNumber(n string) (prefix, digits string, v uint64, ok bool) {
 	return prefix, digits, v, err == nil
 }
 
-func recordReceipt(tx *Tx, env events.Envelope, r events.Receipt) error {
-	prefix, _, v, ok := splitNumber(r.Number)
-	if !ok || strings.IndexByte(r.Book, 0) >= 0 || strings.IndexByte(prefix, 0) >= 0 {
-		return nil
-	}
-	// "7" and "007" are one number: each use is kept under its own seq, and
-	// the query takes the first one in view. Writing without reading first
-	// keeps this off the projector's critical path (an absent-key lookup
-	// per receipt cost a tenth of a rebuild).
-	k := keySeq2(v, env.Seq, famProj, "flag/rc/", env.Org, "/", r.Book, "\x00", prefix, "\x00")
-	return tx.Set(k, encodeReceipt(r.Number, env.Seq, env.Date, env.Type))
-}
-
 func updateSpans(tx *Tx, org, person string, f func([]memberSpan) []memberSpan) error {
 	k := key(memberSpanPrefix(org), person)
 	var spans []memberSpan
@@ -1016,9 +989,10 @@ func (s *Store) raisedFlags(org string, pt point, want func(FlagKind) bool, out 
 
 // receiptGaps flags, per receipt book (and non-numeric prefix within it),
 // the numbers missing between the lowest and highest used through pt. It
-// streams the book's numbers in numeric order.
+// streams the book's numbers in numeric order from their first uses
+// (receipts, balances.go).
 func (s *Store) receiptGaps(org string, pt point) ([]Flag, error) {
-	prefix := receiptNumPrefix(org)
+	prefix := receiptPrefix(org)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper(prefix)})
 	if err != nil {
 		return nil, err
@@ -1026,12 +1000,12 @@ func (s *Store) receiptGaps(org string, pt point) ([]Flag, error) {
 	defer it.Close()
 	var (
 		out      []Flag
-		series   string // book 0x00 prefix
+		series   string // book 0x00 0x01 prefix
 		book     string
 		numPre   string
-		low, hi  receiptRec
+		low, hi  receiptUse
 		prev     uint64
-		prevRec  receiptRec
+		prevRec  receiptUse
 		have     bool
 		missing  int
 		items    []string
@@ -1053,32 +1027,17 @@ func (s *Store) receiptGaps(org string, pt point) ([]Flag, error) {
 		}
 		have, missing, items, evs, lastEvSq = false, 0, nil, nil, 0
 	}
-	addEv := func(r receiptRec) {
+	addEv := func(r receiptUse) {
 		if r.Seq != lastEvSq && len(evs) < MaxFlagEvents {
 			evs = append(evs, FlagEvent{Seq: r.Seq, Date: r.Date, Type: r.Type})
 			lastEvSq = r.Seq
 		}
 	}
-	for it.First(); it.Valid(); it.Next() {
-		rest := it.Key()[len(prefix):]
-		i := bytes.IndexByte(rest, 0)
-		if i < 0 || len(rest) < i+18 || rest[len(rest)-17] != 0 {
-			return nil, fmt.Errorf("projections: corrupt receipt number key %q", it.Key())
-		}
-		ser := string(rest[:len(rest)-17])
-		n := binary.BigEndian.Uint64(rest[len(rest)-16 : len(rest)-8])
-		var r receiptRec
-		if err := json.Unmarshal(it.Value(), &r); err != nil {
-			return nil, fmt.Errorf("projections: corrupt receipt number %q: %w", it.Key(), err)
-		}
-		if !pt.includes(r.Seq, r.Date) {
-			continue
-		}
+	// step takes the next number of the stream, n (its first use r).
+	step := func(ser, bk, pre string, n uint64, r receiptUse) {
 		if ser != series {
 			flush()
-			series, book, numPre = ser, string(rest[:i]), string(rest[i+1:len(rest)-17])
-		} else if have && n == prev {
-			continue // the same number written another way ("007" after "7"): the first use stands
+			series, book, numPre = ser, bk, pre
 		}
 		if !have {
 			have, low = true, r
@@ -1092,6 +1051,51 @@ func (s *Store) receiptGaps(org string, pt point) ([]Flag, error) {
 			addEv(r)
 		}
 		prev, prevRec, hi = n, r, r
+	}
+	// One number may be written several ways ("7", "007"), each a key of
+	// its own, one after another: the first use of them all stands.
+	var (
+		cur             receiptUse
+		curSer, curBook string
+		curPre          string
+		curN            uint64
+		haveCur         bool
+	)
+	for it.First(); it.Valid(); it.Next() {
+		rest := it.Key()[len(prefix):]
+		b := bytes.IndexByte(rest, 0) // the book's end
+		if b < 0 || b+1 >= len(rest) {
+			return nil, fmt.Errorf("projections: corrupt receipt key %q", it.Key())
+		}
+		if rest[b+1] != receiptNumeric {
+			continue // a number without a numeric end has no place in a series
+		}
+		e := b + 2 + bytes.IndexByte(rest[b+2:], 0) // the prefix's end
+		if e < b+2 || len(rest) < e+1+8+1 {
+			return nil, fmt.Errorf("projections: corrupt receipt key %q", it.Key())
+		}
+		n := binary.BigEndian.Uint64(rest[e+1 : e+9])
+		r, err := decodeReceiptUse(it.Value())
+		if err != nil {
+			return nil, fmt.Errorf("%w at %q", err, it.Key())
+		}
+		if !pt.includes(r.Seq, r.Date) {
+			continue
+		}
+		r.Number = string(rest[b+2:e]) + string(rest[e+9:])
+		if haveCur && n == curN && string(rest[:e]) == curSer {
+			if r.Seq < cur.Seq {
+				cur = r
+			}
+			continue
+		}
+		if haveCur {
+			step(curSer, curBook, curPre, curN, cur)
+		}
+		cur, curN, curSer, curBook, curPre, haveCur = r, n, string(rest[:e]), string(rest[:b]), string(rest[b+2:e]), true
+	}
+	if haveCur {
+		step(curSer, curBook, curPre, curN, cur)
 	}
 	flush()
 	return out, it.Error()

@@ -3,6 +3,7 @@ package projections
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -228,7 +229,47 @@ func TestOpenDropsRetiredKeys(t *testing.T) {
 	if err := s.Dump(&dump); err != nil {
 		t.Fatal(err)
 	}
-	if want := "\"p/period/state/u\" \"x\"\n"; dump.String() != want {
+	if want := fmt.Sprintf("%q %q\n\"p/period/state/u\" \"x\"\n", formatKey, be8(Format)); dump.String() != want {
 		t.Fatalf("after reopening the store holds\n%s\nwant\n%s", dump.String(), want)
+	}
+}
+
+// TestOpenFormats: a new store records the current format; one without a
+// format but with applied events is stale (the node rebuilds it); one
+// written by a newer version is refused rather than misread.
+func TestOpenFormats(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := getInt(s, formatKey); f != Format || s.Stale() != 0 {
+		t.Fatalf("new store: format %d, stale %d", f, s.Stale())
+	}
+	reopen := func(set func(db *pebble.DB) error) (*Store, error) {
+		t.Helper()
+		if err := set(s.db); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return Open(dir, Options{})
+	}
+	s, err = reopen(func(db *pebble.DB) error {
+		if err := db.Set(key(famMeta, "checkpoint"), be8(3), pebble.Sync); err != nil {
+			return err
+		}
+		return db.Delete(formatKey, pebble.Sync)
+	})
+	if err != nil || s.Stale() != 1 {
+		t.Fatalf("a store of events without a format: stale %d, %v; want 1", s.Stale(), err)
+	}
+	if err := s.Wipe(); err != nil || s.Stale() != 0 {
+		t.Fatalf("after Wipe: stale %d, %v", s.Stale(), err)
+	}
+	_, err = reopen(func(db *pebble.DB) error { return db.Set(formatKey, be8(Format+1), pebble.Sync) })
+	if err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("a store of a newer format opened: %v", err)
 	}
 }

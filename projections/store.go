@@ -39,6 +39,7 @@ type Store struct {
 	// stagedApplied counts messages applied from staged changes.
 	stagedApplied atomic.Uint64
 	failed        error // set when the projector stops on a broken chain
+	stale         int   // the older format the store was written in (Stale)
 	hot           *hot
 	absent        *absent
 	// sizes of the last staged view's maps and list of events: the next
@@ -139,6 +140,23 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.applied = uint64(cp)
+	f, err := getInt(s, formatKey)
+	switch {
+	case err != nil:
+		db.Close()
+		return nil, err
+	case f > Format:
+		db.Close()
+		return nil, fmt.Errorf("projections: %s was written in format %d by a newer unionledger; this one writes format %d", dir, f, Format)
+	case f == 0 && cp == 0:
+		// New (or holding only secrets): it starts in this format.
+		if err := db.Set(formatKey, be8(Format), pebble.Sync); err != nil {
+			db.Close()
+			return nil, err
+		}
+	case f < Format:
+		s.stale = int(max(f, 1))
+	}
 	// The filter of absent command ids and receipts answers once it holds
 	// every such key already stored; until then lookups go to Pebble.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -416,8 +434,28 @@ func (s *Store) Dump(w interface{ Write([]byte) (int, error) }) error {
 	return it.Error()
 }
 
+// Format is the layout of the rebuildable families (e/, i/, m/, p/) this
+// version writes, kept in m/format. A store in an older one is rebuilt from
+// the stream when the node starts (Stale, Wipe): projections are derived
+// state, and rebuilding them is the one conversion that is tested for every
+// layout. Secrets (x/), which the stream cannot give back, are kept.
+//
+//	1  stores written before the format was recorded
+//	2  a receipt number's first use keyed in numeric order (p/rcpt/), which
+//	   the receipt gap check reads; its own family (p/flag/rc/) is gone
+const Format = 2
+
+var formatKey = key(famMeta, "format")
+
+// Stale returns the format of a store written in an older one, which must
+// be wiped and rebuilt before the projector runs; 0 for a current store.
+// The event copies and heads read the same in every format, so the node
+// reconciles the log with them first.
+func (s *Store) Stale() int { return s.stale }
+
 // Wipe deletes all rebuildable state (events copies, indexes, projections,
-// checkpoint), keeping secrets, so the projector rebuilds from the stream.
+// checkpoint), keeping secrets, so the projector rebuilds from the stream;
+// the store is then in the current format.
 func (s *Store) Wipe() error {
 	s.hot.reset()
 	defer s.hot.reset()
@@ -428,11 +466,15 @@ func (s *Store) Wipe() error {
 			return err
 		}
 	}
+	if err := b.Set(formatKey, be8(Format), nil); err != nil {
+		return err
+	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	s.applied = 0
+	s.stale = 0
 	s.mu.Unlock()
 	// The store holds no tracked key now: scanning for them is instant,
 	// and a commit racing the wipe adds its own.

@@ -226,12 +226,14 @@ func (trails) Apply(tx *Tx, env events.Envelope, p events.Payload) error {
 	// receipt's uniqueness key (receipts, applied before) holds its seq.
 	var firstUse trailRef
 	if r, ok := p.(events.Receipted); ok {
-		v, ok, err := tx.Get(receiptKey(env.Org, r.ReceiptRef()))
-		if err != nil {
-			return err
-		}
-		if ok && len(v) == 8 && binary.BigEndian.Uint64(v) == env.Seq {
-			firstUse = trailRef{"receipt", trailReceiptID(r.ReceiptRef())}
+		if k := receiptKey(env.Org, r.ReceiptRef()); k != nil {
+			v, ok, err := tx.Get(k)
+			if err != nil {
+				return err
+			}
+			if seq, err := receiptSeq(v); ok && err == nil && seq == env.Seq {
+				firstUse = trailRef{"receipt", trailReceiptID(r.ReceiptRef())}
+			}
 		}
 	}
 	for _, agg := range append(touched, env.Aggregate) {
@@ -504,17 +506,22 @@ func (s *Store) TrailPage(org string, subject TrailSubject, at AsOf, after uint6
 		// holds the seq of its first use: the one event of its trail the
 		// index of mentions does not list (stores written before list it
 		// too; the merge takes it once).
-		v, ok, err := s.Get(receiptKey(org, events.Receipt{Book: subject.ID, Number: subject.Number}))
-		if err != nil {
-			return out, err
+		var v []byte
+		ok := false
+		if k := receiptKey(org, events.Receipt{Book: subject.ID, Number: subject.Number}); k != nil {
+			var err error
+			if v, ok, err = s.Get(k); err != nil {
+				return out, err
+			}
 		}
 		if !ok {
 			return out, ledger.Errorf(ledger.CodeNotFound, "%s has not been used in %s", subject, org)
 		}
-		if len(v) != 8 {
-			return out, fmt.Errorf("projections: corrupt receipt record for %s", subject)
+		seq, err := receiptSeq(v)
+		if err != nil {
+			return out, fmt.Errorf("%w for %s", err, subject)
 		}
-		fixed = []uint64{binary.BigEndian.Uint64(v)}
+		fixed = []uint64{seq}
 	}
 	info, _, err := s.Org(org)
 	if err != nil {

@@ -119,7 +119,11 @@ func (s view) Org(org string) (ledger.OrgInfo, bool, error) {
 
 // ReceiptUsed reports whether the receipt number was used.
 func (s view) ReceiptUsed(org string, r events.Receipt) (bool, error) {
-	_, ok, err := s.g.Get(receiptKey(org, r))
+	k := receiptKey(org, r)
+	if k == nil {
+		return false, nil // never indexed: the ledger refuses such a receipt (events.ValidID)
+	}
+	_, ok, err := s.g.Get(k)
 	return ok, err
 }
 

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/google/uuid"
 
@@ -544,6 +545,42 @@ func TestRebuildFromLog(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"store in an older format", func(t *testing.T, dir string) {
+			// A store as an earlier version left it: no format recorded, and
+			// a family this version no longer writes. The node must rebuild
+			// it from the stream, keeping the secrets (an API token).
+			st, err := projections.Open(filepath.Join(dir, "pebble"), projections.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			token, err := st.CreateToken("h1", "p-treasurer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db, err := pebble.Open(filepath.Join(dir, "pebble"), &pebble.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, err := range []error{
+				db.Delete([]byte("m/format"), pebble.Sync),
+				db.Set([]byte("p/flag/rc/h1/B\x00\x00\x00\x00\x00\x00\x00\x00\x00\x07"), []byte(`{"n":"7"}`), pebble.Sync),
+				db.Close(),
+			} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Cleanup(func() {
+				n := startWith(t, node.Config{DataDir: dir})
+				defer n.Close()
+				if org, person, ok, err := n.Store.Authenticate(token); err != nil || !ok || org != "h1" || person != "p-treasurer" {
+					t.Errorf("the token after the rebuild: %s %s %v %v", org, person, ok, err)
+				}
+			})
+		}},
 		{"store wiped", func(t *testing.T, dir string) {
 			st, err := projections.Open(filepath.Join(dir, "pebble"), projections.Options{})
 			if err != nil {
@@ -556,8 +593,9 @@ func TestRebuildFromLog(t *testing.T) {
 			if err := st.Dump(&buf); err != nil {
 				t.Fatal(err)
 			}
-			if buf.Len() != 0 || st.Applied() != 0 {
-				t.Fatalf("after Wipe: applied %d, dump %q", st.Applied(), buf.String())
+			// Nothing but the format the store is now in.
+			if want := fmt.Sprintf("%q %q\n", "m/format", []byte{0, 0, 0, 0, 0, 0, 0, projections.Format}); buf.String() != want || st.Applied() != 0 || st.Stale() != 0 {
+				t.Fatalf("after Wipe: applied %d, stale %d, dump %q, want %q", st.Applied(), st.Stale(), buf.String(), want)
 			}
 			if err := st.Close(); err != nil {
 				t.Fatal(err)

@@ -115,6 +115,14 @@ func Start(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.reconcile(ctx); err != nil {
 		return nil, err
 	}
+	if f := n.Store.Stale(); f != 0 {
+		// After the reconciliation: a stream that lost its tail got it back
+		// from the copies about to be wiped.
+		log.Warn("projections are in an older format: rebuilding them from the stream", "format", f, "current", projections.Format)
+		if err := n.Store.Wipe(); err != nil {
+			return nil, fmt.Errorf("node: wiping projections of format %d: %w", f, err)
+		}
+	}
 	pctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.wg.Add(1)
