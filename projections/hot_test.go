@@ -137,7 +137,8 @@ func TestCacheStartsOverWhenFull(t *testing.T) {
 // capacity), and does deny keys never written.
 func TestAbsentFilter(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
+	opts := Options{bloomFirstCap: 1 << 12} // small, to go past it quickly
+	s, err := Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestAbsentFilter(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(dir, Options{})
+	s, err = Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestAbsentFilter(t *testing.T) {
 	}
 	// Past the first layer's capacity: every key written still exists.
 	tx := newTx(s)
-	n := bloomFirstCap + 1000
+	n := int(opts.bloomFirstCap) + 1000
 	for i := range n {
 		if err := tx.Set(fmt.Appendf(nil, "p/rcpt/u/B\x00%d", i), []byte{1}); err != nil {
 			t.Fatal(err)

@@ -59,6 +59,7 @@ type Options struct {
 
 	// Sizes, for tests; zero means the defaults below.
 	memTableSize, blockCacheSize int64
+	bloomFirstCap                int64
 }
 
 const (
@@ -122,7 +123,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("projections: open pebble %s: %w", dir, err)
 	}
-	s := &Store{db: db, changed: make(chan struct{}), staged: map[string]*staged{}, hot: newHot(hotKeys), absent: newAbsent()}
+	s := &Store{db: db, changed: make(chan struct{}), staged: map[string]*staged{}, hot: newHot(hotKeys), absent: newAbsent(cmp.Or(opts.bloomFirstCap, bloomFirstCap))}
 	s.view = view{g: s}
 	if err := dropRetired(db); err != nil {
 		db.Close()
