@@ -47,8 +47,8 @@ func TestTokens(t *testing.T) {
 	if err := n.Store.RevokeToken(revoked); err != nil {
 		t.Fatal(err)
 	}
-	send := func(tok, body string) (int, string) {
-		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/commands", strings.NewReader(body))
+	sendTo := func(path, tok, body string) (int, string) {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
 		if tok != "" {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		}
@@ -60,6 +60,7 @@ func TestTokens(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
+	send := func(tok, body string) (int, string) { return sendTo("/api/v1/commands", tok, body) }
 	if status, out := send(admin, ledgertest.JSON(ledgertest.Open("h1", "2010"))); status != http.StatusCreated {
 		t.Fatalf("admin opens the union: %d %s", status, out)
 	}
@@ -91,19 +92,7 @@ func TestTokens(t *testing.T) {
 	}
 	// A batch: no token refuses it whole; each line must act for the
 	// token's person and union.
-	batch := func(tok, body string) (int, string) {
-		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/commands/batch", strings.NewReader(body))
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	batch := func(tok, body string) (int, string) { return sendTo("/api/v1/commands/batch", tok, body) }
 	if status, out := batch("", dues); status != 401 || !strings.Contains(out, `"code":"unauthenticated"`) {
 		t.Fatalf("batch without a token: %d %s", status, out)
 	}
