@@ -134,16 +134,26 @@ func UnpackedSize(packed []byte) (int, error) {
 	return size, nil
 }
 
+// CutBlock cuts the first block off packed: its compressed bytes, and the
+// blocks after it. ok is false if packed is too short to hold the block its
+// length header announces.
+func CutBlock(packed []byte) (blk, rest []byte, ok bool) {
+	if len(packed) < 4 || len(packed)-4 < int(binary.BigEndian.Uint32(packed)) {
+		return nil, nil, false
+	}
+	n := int(binary.BigEndian.Uint32(packed))
+	return packed[4 : 4+n], packed[4+n:], true
+}
+
 // nextBlock cuts the first block (the i-th, for errors) off packed and
 // reads the length it decompresses to.
 func nextBlock(packed []byte, i int) (blk []byte, size int, rest []byte, err error) {
-	if len(packed) < 4 || len(packed)-4 < int(binary.BigEndian.Uint32(packed)) {
+	blk, rest, ok := CutBlock(packed)
+	if !ok {
 		return nil, 0, nil, fmt.Errorf("%w: packed segment: block %d cut short", ErrMalformed, i+1)
 	}
-	n := int(binary.BigEndian.Uint32(packed))
-	blk = packed[4 : 4+n]
 	if size, err = s2.DecodedLen(blk); err != nil {
 		return nil, 0, nil, fmt.Errorf("%w: packed segment: block %d: %v", ErrMalformed, i+1, err)
 	}
-	return blk, size, packed[4+n:], nil
+	return blk, size, rest, nil
 }

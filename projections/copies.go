@@ -150,25 +150,22 @@ func (c *msgCopy) block(b int) ([]byte, error) {
 	if c.form == copyPlain {
 		data = append(dst[:0], c.body...)
 	} else {
-		body := c.body
-		for i := 0; ; i++ {
-			if len(body) < 4 || len(body)-4 < int(binary.BigEndian.Uint32(body)) {
+		var blk []byte
+		rest := c.body
+		for i := 0; i <= b; i++ {
+			var ok bool
+			if blk, rest, ok = events.CutBlock(rest); !ok {
 				return nil, fmt.Errorf("%w: block %d cut short", errCorruptCopy, i)
 			}
-			n := int(binary.BigEndian.Uint32(body))
-			if i == b {
-				var err error
-				if data, err = s2.Decode(dst, body[4:4+n]); err != nil {
-					return nil, fmt.Errorf("%w: block %d: %v", errCorruptCopy, b, err)
-				}
-				break
-			}
-			body = body[4+n:]
 		}
-		want = min(copyBlockEvents, c.count-uint64(b)*copyBlockEvents)
-		if b == c.blocks()-1 && len(body) != 4+int(binary.BigEndian.Uint32(body)) {
+		if b == c.blocks()-1 && len(rest) != 0 {
 			return nil, fmt.Errorf("%w: bytes after the last block", errCorruptCopy)
 		}
+		var err error
+		if data, err = s2.Decode(dst, blk); err != nil {
+			return nil, fmt.Errorf("%w: block %d: %v", errCorruptCopy, b, err)
+		}
+		want = min(copyBlockEvents, c.count-uint64(b)*copyBlockEvents)
 	}
 	if got := uint64(bytes.Count(data, []byte{'\n'})) + 1; got != want {
 		return nil, fmt.Errorf("%w: %d events in block %d, header says %d", errCorruptCopy, got, b, want)
